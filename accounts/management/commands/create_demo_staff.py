@@ -1,0 +1,43 @@
+"""Demo staff for `make run`: counter staff, reviewer, supervisor and superuser (debug only)."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.roles import ensure_role_groups
+
+DEMO_STAFF = [
+    # (IC, name, e-mail, role group or None for superuser)
+    ("800101145001", "Demo Counter Staff", "counter@demo.matrix.local", "counter_staff"),
+    ("800101145003", "Demo Document Reviewer", "reviewer@demo.matrix.local", "document_reviewer"),
+    ("800101145005", "Demo Supervisor", "supervisor@demo.matrix.local", "supervisor"),
+    ("800101145007", "Demo Superuser", "admin@demo.matrix.local", None),
+]
+DEMO_PASSWORD = "Demo-Staff-Pass-2026"  # noqa: S105 - printed for local demos only; refused outside DEBUG
+
+
+class Command(BaseCommand):
+    help = "Create the demo staff accounts (only with DEBUG on) and print their credentials."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo accounts are only created with DEBUG on.")
+        groups = ensure_role_groups()
+        User = get_user_model()
+        self.stdout.write("Demo staff accounts (log in at /accounts/login/ with IC number and password):")
+        for ic, name, email, role in DEMO_STAFF:
+            user = User.objects.filter(ic_number=ic).first()
+            if user is None:
+                user = User.objects.create_user(
+                    ic,
+                    DEMO_PASSWORD,
+                    full_name=name,
+                    email=email,
+                    is_active=True,
+                    is_staff=True,
+                    is_superuser=role is None,
+                    secret_phrase="demo staff phrase",
+                )
+            if role:
+                user.groups.add(groups[role])
+            self.stdout.write(f"  {role or 'superuser':<18} IC {ic}  password {DEMO_PASSWORD}")

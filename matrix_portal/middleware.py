@@ -1,0 +1,58 @@
+"""Project middleware: the person's language, absolute session lifetime, and no-store on personal pages."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """After log-in, the account's language preference wins over the cookie and the browser."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class SessionAbsoluteTimeoutMiddleware:
+    """Ends a logged-in session SESSION_ABSOLUTE_MAX_AGE seconds after log-in, however active it was."""
+
+    key = "_auth_started_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get(self.key)
+            now = int(time.time())
+            if started is None:
+                request.session[self.key] = now
+            elif now - started > settings.SESSION_ABSOLUTE_MAX_AGE:
+                logout(request)
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class NoStoreForPersonalPagesMiddleware:
+    """Pages served to a logged-in person must not be kept by browsers or proxies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response
