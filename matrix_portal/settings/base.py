@@ -151,7 +151,8 @@ STORAGES = {
 }
 # Uploaded documents and receipts live here; it is never served as a public URL.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "private")))
-MEDIA_URL = None
+# No URL pattern serves this prefix: files go out only through views that check who is asking.
+MEDIA_URL = "/_private/"
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

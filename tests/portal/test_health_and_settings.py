@@ -20,7 +20,11 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, extra_env=None):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(PRODUCTION_ENV)
     env.update(extra_env or {})
     return subprocess.run(
@@ -79,7 +83,9 @@ def test_production_does_not_route_the_outbox_or_the_simulator():
         "    try:\n        resolve(path); print('ROUTED', path)\n"
         "    except Resolver404:\n        print('absent', path)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(PRODUCTION_ENV)
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

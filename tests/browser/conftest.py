@@ -1,0 +1,79 @@
+"""Browser journeys: Debian's chromium driven by Playwright for Python, against pytest-django's live server.
+
+Screenshots go to test-artifacts/screenshots/ (kept by CI). Outside CI the journeys are skipped when
+/usr/bin/chromium is missing; under CI=true a missing browser is an error.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+    if not Path(CHROMIUM).exists() and not IN_CI:
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+        for item in items:
+            if "tests/browser/" in str(item.fspath):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, accept_downloads=True)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shot(request):
+    """shot(page, "step-name"): save a screenshot of the current page at the phone and desktop sizes."""
+    test_name = re.sub(r"[^a-zA-Z0-9_-]+", "-", request.node.name)
+
+    def take(page, step: str, *, both_sizes: bool = True):
+        folder = ARTIFACTS / test_name
+        folder.mkdir(parents=True, exist_ok=True)
+        original = page.viewport_size
+        sizes = [("phone", PHONE), ("desktop", DESKTOP)] if both_sizes else [("phone", PHONE)]
+        for label, size in sizes:
+            page.set_viewport_size(size)
+            page.screenshot(path=str(folder / f"{step}-{label}.png"), full_page=True)
+        page.set_viewport_size(original)
+
+    return take
