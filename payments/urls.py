@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from payments import views
 
 app_name = "payments"
 
-urlpatterns = []
+urlpatterns = [
+    path("contribution/<int:contribution_id>/pay/", views.pay_now, name="pay_now"),
+]
