@@ -50,16 +50,24 @@ class ICNumberField(forms.CharField):
 class MalaysianMobileField(PhoneNumberField):
     """A Malaysian mobile number in any common format, stored as E.164. Landlines and other types refused."""
 
-    default_error_messages = {"invalid": MOBILE_INVALID}
+    default_validators = []
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": MOBILE_INVALID})
         kwargs.setdefault("label", _("Mobile Phone Number"))
         kwargs.setdefault("region", "MY")
-        super().__init__(**kwargs)
-        self.widget.input_type = "tel"
-        self.widget.attrs.update(
-            {"autocomplete": "tel-national", "inputmode": "tel", "placeholder": "012-345 6789"}
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "type": "tel",
+                    "autocomplete": "tel-national",
+                    "inputmode": "tel",
+                    "placeholder": "012-345 6789",
+                }
+            ),
         )
+        super().__init__(**kwargs)
 
     def prepare_value(self, value):
         if isinstance(value, PhoneNumber) and value.is_valid():
@@ -70,7 +78,7 @@ class MalaysianMobileField(PhoneNumberField):
         number = super().to_python(value)
         if number in self.empty_values:
             return number
-        if number.country_code != 60:
+        if not number.is_valid() or number.country_code != 60:
             raise ValidationError(MOBILE_INVALID, code="invalid")
         if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
             raise ValidationError(MOBILE_NOT_MOBILE, code="not_mobile")

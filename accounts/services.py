@@ -105,7 +105,7 @@ def _code_issue(*, device: SmsDevice, ip: str | None, now: datetime) -> str | No
 
 
 def _code_deliver(*, device: SmsDevice, code: str, language: str, now: datetime) -> None:
-    send_sms(to=str(device.phone), body=_code_sms_text(code=code, language=language, now=now))
+    send_sms(to=device.phone.as_e164, body=_code_sms_text(code=code, language=language, now=now))
 
 
 def _next_resend_at(device: SmsDevice) -> datetime | None:
@@ -551,7 +551,7 @@ def user_mobile_change_verify(*, user: User, device_id: int, token: str) -> None
                     "hotline": settings.PORTAL_HOTLINE,
                 }
             )
-        send_sms(to=str(old_mobile), body=body)
+        send_sms(to=old_mobile.as_e164, body=body)
 
 
 def user_email_change_start(*, user: User, current_password: str, email: str) -> None:
