@@ -117,13 +117,10 @@ def _next_resend_at(device: SmsDevice) -> datetime | None:
 def _code_failure_message(device: SmsDevice, *, now: datetime):
     """Why a code was refused, read from the device after django_otp.verify_token said no."""
     device.refresh_from_db()
-    allowed, _details = device.verify_is_allowed()
     if device.token is None and device.wrong_tries >= conf.get("OTP_SMS_MAX_WRONG_TRIES"):
         return CODE_TOO_MANY_TRIES
     if device.token is None or (device.valid_until and device.valid_until <= now):
         return CODE_EXPIRED
-    if not allowed and device.throttling_failure_count > 1:
-        return CODE_WAIT
     return CODE_WRONG
 
 
@@ -131,6 +128,9 @@ def sms_code_verify(*, device: SmsDevice, user, token: str) -> None:
     """Check a code through django_otp.verify_token (row-locked, so a code is accepted once only)."""
     now = timezone.now()
     owner = user if user is not None else AnonymousUser()
+    device.refresh_from_db()
+    if device.token is not None and not device.verify_is_allowed()[0]:
+        raise ApplicationError(CODE_WAIT, code="code_refused")
     if django_otp.verify_token(owner, device.persistent_id, token) is None:
         logger.info("SMS code refused (%s, device %s)", device.purpose, device.pk)
         raise ApplicationError(_code_failure_message(device, now=now), code="code_refused")
