@@ -395,7 +395,7 @@ def password_reset_complete(*, token: str, password: str, now=None) -> User:
     link.used_at = now
     link.save(update_fields=["used_at"])
     user_sessions_end(user=user)
-    transaction.on_commit(lambda: _notify_change(user=user, what=_("your password")))
+    transaction.on_commit(lambda: _notify_change(user=user, what=_("password")))
     return user
 
 
@@ -473,7 +473,7 @@ def user_password_change(
     user.set_password(new_password)
     user.save(update_fields=["password"])
     user_sessions_end(user=user, keep=keep_session)
-    transaction.on_commit(lambda: _notify_change(user=user, what=_("your password")))
+    transaction.on_commit(lambda: _notify_change(user=user, what=_("password")))
 
 
 @transaction.atomic
@@ -482,7 +482,7 @@ def user_secret_phrase_change(*, user: User, current_password: str, secret_phras
     user.secret_phrase = secret_phrase
     user.full_clean()
     user.save(update_fields=["secret_phrase"])
-    transaction.on_commit(lambda: _notify_change(user=user, what=_("your secret phrase")))
+    transaction.on_commit(lambda: _notify_change(user=user, what=_("secret phrase")))
 
 
 def user_mobile_change_start(
@@ -538,7 +538,7 @@ def user_mobile_change_verify(*, user: User, device_id: int, token: str) -> None
         locked.mobile = device.phone
         locked.save(update_fields=["mobile"])
     user.mobile = device.phone
-    _notify_change(user=user, what=_("your mobile phone number"))
+    _notify_change(user=user, what=_("mobile phone number"))
     if old_mobile:
         with translation.override(user.language):
             body = str(
@@ -588,5 +588,5 @@ def user_email_change_confirm(*, token: str, now=None) -> User:
     user.save(update_fields=["email"])
     link.used_at = now
     link.save(update_fields=["used_at"])
-    transaction.on_commit(lambda: _notify_change(user=user, what=_("your e-mail address"), email=old_email))
+    transaction.on_commit(lambda: _notify_change(user=user, what=_("e-mail address"), email=old_email))
     return user
