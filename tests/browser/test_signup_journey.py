@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from matrix_portal import sms
 
@@ -46,7 +47,8 @@ def test_sign_up_to_mode_selection(page, shot, reference_data, settings):
 
     # 03. OTP by SMS, read from the SMS backend
     page.get_by_text("The 6 - Digit code is sent to your mobile phone number").wait_for()
-    assert page.get_by_role("button", name="Resend OTP").is_disabled()  # the countdown runs
+    expect(page.get_by_role("button", name="Resend OTP")).to_be_disabled()  # the countdown runs
+    expect(page.get_by_text(re.compile(r"You can ask for a new code in \d+ seconds"))).to_be_visible()
     code = re.search(r"Your OTP requested is (\d{6})", sms.MemoryBackend.outbox[-1]["body"]).group(1)
     page.get_by_label("Enter 6 - digit code").fill(code)
     shot(page, "03-otp")
