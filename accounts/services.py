@@ -360,9 +360,18 @@ def account_activate(*, token: str, secret_phrase: str, password: str, now=None)
     return user
 
 
-def password_reset_request(*, ic_number: str, now=None) -> None:
-    """Sends a reset link (or, for an account never activated, a new activation link). Says nothing back."""
-    user = User.objects.filter(ic_number=ic_number).first()
+def password_reset_request(*, ic_number: str) -> None:
+    """Queues the e-mail for an account with this IC, if there is one. Says nothing back either way."""
+    from accounts.tasks import send_password_help
+
+    user_id = User.objects.filter(ic_number=ic_number).values_list("pk", flat=True).first()
+    if user_id is not None:
+        send_password_help.delay(user_id)
+
+
+def password_help_send(*, user_id: int, now=None) -> None:
+    """A reset link for an active account, a new activation link for one never activated, else nothing."""
+    user = User.objects.filter(pk=user_id).first()
     if user is None:
         return
     if user.activated_at is None and not user.has_usable_password():

@@ -141,3 +141,60 @@ def test_no_default_accounts_exist_after_migrations():
     from accounts.models import User
 
     assert not User.objects.filter(is_superuser=True).exists()
+
+
+def admin_client(client, superuser):
+    device = StaticDevice.objects.create(user=superuser, name="backup", confirmed=True)
+    device.token_set.create(token="abcd1234")
+    client.post(
+        "/admin/login/",
+        {
+            "username": superuser.ic_number,
+            "password": PASSWORD,
+            "otp_device": device.persistent_id,
+            "otp_token": "abcd1234",
+        },
+    )
+    return client
+
+
+def test_staff_are_created_by_an_admin(client, superuser):
+    from accounts.models import User
+
+    admin = admin_client(client, superuser)
+    response = admin.post(
+        "/admin/accounts/user/add/",
+        {
+            "ic_number": "800101145011",
+            "full_name": "NEW COUNTER CLERK",
+            "email": "clerk@example.test",
+            "usable_password": "true",
+            "password1": "Mee-Goreng-Mamak-88",
+            "password2": "Mee-Goreng-Mamak-88",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    created = User.objects.get(ic_number="800101145011")
+    assert created.check_password("Mee-Goreng-Mamak-88")
+
+
+def test_admin_refuses_a_bad_ic_for_new_staff(client, superuser):
+    admin = admin_client(client, superuser)
+    response = admin.post(
+        "/admin/accounts/user/add/",
+        {
+            "ic_number": "80010114501",
+            "full_name": "X",
+            "email": "x@example.test",
+            "usable_password": "false",
+        },
+    )
+    assert response.status_code == 200
+
+
+def test_role_groups_exist_after_migrate():
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ROLE_PERMISSIONS)
+    counter = Group.objects.get(name=roles.COUNTER_STAFF)
+    assert counter.permissions.filter(codename="add_payment").exists()
