@@ -26,7 +26,7 @@ from accounts import conf, masking
 from accounts import ic as ic_numbers
 from accounts.models import EmailToken, LoginEvent, SignupRequest, SmsDevice, SmsSendLog, User, UserSession
 from matrix_portal.errors import ApplicationError
-from matrix_portal.sms import send_sms
+from matrix_portal.sms import SmsError, send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,13 @@ def _code_issue(*, device: SmsDevice, ip: str | None, now: datetime) -> str | No
 
 
 def _code_deliver(*, device: SmsDevice, code: str, language: str, now: datetime) -> None:
-    send_sms(to=device.phone.as_e164, body=_code_sms_text(code=code, language=language, now=now))
+    """Send the code; if the gateway refuses, lift the cooldown so the person can simply ask again."""
+    try:
+        send_sms(to=device.phone.as_e164, body=_code_sms_text(code=code, language=language, now=now))
+    except SmsError as exc:
+        logger.warning("SMS code not sent (device %s): %s", device.pk, exc)
+        SmsDevice.objects.filter(pk=device.pk).update(last_generated_timestamp=None)
+        raise ApplicationError(CODE_SEND_FAILED, code="send_failed") from exc
 
 
 def _next_resend_at(device: SmsDevice) -> datetime | None:
@@ -216,7 +222,9 @@ def signup_verify(*, signup: SignupRequest, token: str) -> User:
         raise ApplicationError(CODE_EXPIRED, code="code_refused")
     sms_code_verify(device=device, user=None, token=token)
     user = signup_complete(signup=signup)
-    activation_link_send(user=user)
+    from accounts.tasks import send_activation
+
+    send_activation.delay(user.pk)
     return user
 
 
@@ -343,6 +351,12 @@ def activation_link_send(*, user: User, now=None) -> None:
     )
 
 
+def activation_link_send_for(*, user_id: int) -> None:
+    user = User.objects.filter(pk=user_id, activated_at__isnull=True).first()
+    if user is not None:
+        activation_link_send(user=user)
+
+
 @transaction.atomic
 def account_activate(*, token: str, secret_phrase: str, password: str, now=None) -> User:
     now = now or timezone.now()
@@ -404,7 +418,7 @@ def password_reset_complete(*, token: str, password: str, now=None) -> User:
     link.used_at = now
     link.save(update_fields=["used_at"])
     user_sessions_end(user=user)
-    transaction.on_commit(lambda: _notify_change(user=user, what=_("password")))
+    _notify_change_later(user=user, what=_("password"))
     return user
 
 
@@ -457,6 +471,11 @@ def _check_password(user: User, current_password: str) -> None:
         raise ApplicationError(WRONG_CURRENT_PASSWORD, code="wrong_password")
 
 
+def _notify_change_later(*, user: User, what, email: str | None = None) -> None:
+    """Tell the owner once the change is committed; a mail server failure never undoes the change."""
+    transaction.on_commit(lambda: _notify_change(user=user, what=what, email=email), robust=True)
+
+
 def _notify_change(*, user: User, what, email: str | None = None) -> None:
     _send_mail(
         to=email or user.email,
@@ -482,7 +501,7 @@ def user_password_change(
     user.set_password(new_password)
     user.save(update_fields=["password"])
     user_sessions_end(user=user, keep=keep_session)
-    transaction.on_commit(lambda: _notify_change(user=user, what=_("password")))
+    _notify_change_later(user=user, what=_("password"))
 
 
 @transaction.atomic
@@ -491,7 +510,7 @@ def user_secret_phrase_change(*, user: User, current_password: str, secret_phras
     user.secret_phrase = secret_phrase
     user.full_clean()
     user.save(update_fields=["secret_phrase"])
-    transaction.on_commit(lambda: _notify_change(user=user, what=_("secret phrase")))
+    _notify_change_later(user=user, what=_("secret phrase"))
 
 
 def user_mobile_change_start(
@@ -547,7 +566,7 @@ def user_mobile_change_verify(*, user: User, device_id: int, token: str) -> None
         locked.mobile = device.phone
         locked.save(update_fields=["mobile"])
     user.mobile = device.phone
-    _notify_change(user=user, what=_("mobile phone number"))
+    _notify_change_later(user=user, what=_("mobile phone number"))
     if old_mobile:
         with translation.override(user.language):
             body = str(
@@ -597,5 +616,5 @@ def user_email_change_confirm(*, token: str, now=None) -> User:
     user.save(update_fields=["email"])
     link.used_at = now
     link.save(update_fields=["used_at"])
-    transaction.on_commit(lambda: _notify_change(user=user, what=_("e-mail address"), email=old_email))
+    _notify_change_later(user=user, what=_("e-mail address"), email=old_email)
     return user

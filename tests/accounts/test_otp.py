@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import SignupRequest, SmsDevice, SmsSendLog, User
 
-from .conftest import last_code, signup_data
+from .conftest import last_code, robot_payload, signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +262,19 @@ def test_two_concurrent_sign_up_completions_create_one_account(sms_outbox):
         thread.join()
     assert sorted(outcomes) == ["code_refused", "ok"]
     assert User.objects.count() == 1
+
+
+class RefusingGateway:
+    def send(self, *, to, body):
+        raise services.SmsError("gateway down")
+
+
+def test_sms_gateway_failure_gets_a_message_and_no_cooldown(client, sms_outbox, settings):
+    settings.SMS_BACKEND = "tests.accounts.test_otp.RefusingGateway"
+    response = client.post(SIGNUP, signup_data())
+    assert response.status_code == 200
+    assert response.context["form"].errors["mobile"] == [str(services.CODE_SEND_FAILED)]
+    assert SmsDevice.objects.get().last_generated_timestamp is None
+    settings.SMS_BACKEND = "matrix_portal.sms.MemoryBackend"
+    assert client.post(SIGNUP, signup_data(robot=robot_payload()))["Location"] == OTP
+    assert len(sms_outbox) == 1
