@@ -271,3 +271,40 @@ def test_idle_timeout_is_30_minutes(client, person, settings):
     log_in(client)
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
         assert client.get("/accounts/mode/")["Location"].startswith(LOGIN)
+
+
+def test_ic_posted_at_step_2_is_ignored(client, person):
+    other = UserFactory(ic_number="900101145567")
+    other.set_password("Another-Password-55")
+    other.save()
+    step1(client, "790811087654")
+    response = client.post(STEP2, {"ic_number": "900101145567", "password": "Another-Password-55"})
+    assert response.status_code == 200  # checked against the IC of step 1, so refused
+    assert "_auth_user_id" not in client.session
+
+
+def test_log_in_forms_need_the_csrf_token(person):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(LOGIN, {"ic_number": "790811087654"}).status_code == 403
+
+
+def test_admin_user_list_query_budget(client, django_assert_max_num_queries):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    admin = StaffFactory(ic_number="800101145007", is_superuser=True)
+    device = StaticDevice.objects.create(user=admin, name="backup", confirmed=True)
+    device.token_set.create(token="abcd1234")
+    client.post(
+        "/admin/login/",
+        {
+            "username": admin.ic_number,
+            "password": PASSWORD,
+            "otp_device": device.persistent_id,
+            "otp_token": "abcd1234",
+        },
+    )
+    UserFactory.create_batch(30)
+    with django_assert_max_num_queries(12):
+        assert client.get("/admin/accounts/user/").status_code == 200
