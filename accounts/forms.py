@@ -172,7 +172,7 @@ class ActivationForm(SetPasswordFieldsMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.password_user = user
-        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+        self.fields["password1"].help_text = " ".join(password_validation.password_validators_help_texts())
         self.fields["secret_phrase"].widget.attrs.update({"autocomplete": "off"})
 
     def clean_secret_phrase(self):
@@ -205,7 +205,7 @@ class ResetPasswordForm(SetPasswordFieldsMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.password_user = user
-        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+        self.fields["password1"].help_text = " ".join(password_validation.password_validators_help_texts())
 
 
 class CurrentPasswordMixin(forms.Form):

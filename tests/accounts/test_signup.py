@@ -54,7 +54,7 @@ def test_next_sends_an_sms_code_with_the_seed_text(client, sms_outbox):
         message["body"],
     )
     page = client.get(OTP).content.decode()
-    assert "The 6 - Digit code is sent to your mobile phone number 012-345 6789" in page
+    assert 'mobile phone number <span class="nowrap">012-345 6789</span>' in page
     assert "Resend OTP" in page
 
 
