@@ -618,3 +618,25 @@ def user_email_change_confirm(*, token: str, now=None) -> User:
     link.save(update_fields=["used_at"])
     _notify_change_later(user=user, what=_("e-mail address"), email=old_email)
     return user
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Housekeeping
+
+
+@transaction.atomic
+def account_records_purge(*, now=None) -> dict[str, int]:
+    """Delete what is no longer needed: unfinished sign-ups after 7 days (they hold personal details),
+    SMS send counts after 2 days, spent or expired e-mail links after 30 days."""
+    now = now or timezone.now()
+    deleted = {
+        "signup_requests": SignupRequest.objects.filter(
+            completed_at__isnull=True, created_at__lt=now - timedelta(days=7)
+        ).delete()[0],
+        "sms_send_log": SmsSendLog.objects.filter(created_at__lt=now - timedelta(days=2)).delete()[0],
+        "email_tokens": EmailToken.objects.filter(expires_at__lt=now - timedelta(days=30)).delete()[0],
+    }
+    SmsDevice.objects.filter(
+        purpose=SmsDevice.Purpose.SIGNUP, signup__isnull=True, token__isnull=True
+    ).delete()
+    return deleted

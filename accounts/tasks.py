@@ -14,3 +14,8 @@ def send_password_help(user_id: int) -> None:
 @shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
 def send_activation(user_id: int) -> None:
     services.activation_link_send_for(user_id=user_id)
+
+
+@shared_task(acks_late=True)
+def purge_account_records() -> dict:
+    return services.account_records_purge()
