@@ -15,7 +15,11 @@ def test_old_unfinished_sign_ups_and_counters_are_deleted(client, signed_up):
     user = UserFactory()
     services.email_token_create(user=user, purpose=EmailToken.Purpose.RESET_PASSWORD)
     with time_machine.travel(timezone.now() + timedelta(days=1)):
-        assert services.account_records_purge() == {"signup_requests": 0, "sms_send_log": 0, "email_tokens": 0}
+        assert services.account_records_purge() == {
+            "signup_requests": 0,
+            "sms_send_log": 0,
+            "email_tokens": 0,
+        }
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         deleted = tasks.purge_account_records.delay().get()
     assert deleted == {"signup_requests": 1, "sms_send_log": 1, "email_tokens": 1}
