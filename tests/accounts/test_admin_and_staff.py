@@ -198,3 +198,29 @@ def test_role_groups_exist_after_migrate():
     assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ROLE_PERMISSIONS)
     counter = Group.objects.get(name=roles.COUNTER_STAFF)
     assert counter.permissions.filter(codename="add_payment").exists()
+
+
+def test_unticking_active_in_the_admin_ends_the_sessions(client, superuser):
+    from accounts.models import User
+
+    person = UserFactory(ic_number="790811087654")
+    member = client.__class__()
+    member.post("/accounts/login/", {"ic_number": person.ic_number})
+    member.post("/accounts/login/password/", {"password": PASSWORD})
+    key = member.session.session_key
+    admin = admin_client(client, superuser)
+    page = admin.get(f"/admin/accounts/user/{person.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
+    data.update({"is_active": "", "groups": [], "user_permissions": [], "mobile": "012-888 1111"})
+    data["date_joined_0"], data["date_joined_1"] = "2026-01-01", "10:00:00"
+    response = admin.post(
+        f"/admin/accounts/user/{person.pk}/change/", {k: v for k, v in data.items() if v != ""}
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert not User.objects.get(pk=person.pk).is_active
+    assert not Session.objects.filter(session_key=key).exists()

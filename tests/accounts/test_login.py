@@ -308,3 +308,17 @@ def test_admin_user_list_query_budget(client, django_assert_max_num_queries):
     UserFactory.create_batch(30)
     with django_assert_max_num_queries(12):
         assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_step_2_does_the_same_work_for_known_and_unknown_ic(client, person):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    step1(client, "790811087654")
+    with CaptureQueriesContext(connection) as known:
+        client.get(STEP2)
+    stranger = client.__class__()
+    step1(stranger, "900101145567")
+    with CaptureQueriesContext(connection) as unknown:
+        stranger.get(STEP2)
+    assert len(known.captured_queries) == len(unknown.captured_queries)
