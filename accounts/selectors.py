@@ -160,7 +160,7 @@ def staff_tools(*, user: User) -> list[dict]:
     from django.utils.translation import gettext_lazy as _
 
     tools = []
-    if roles.has_role(user, roles.COUNTER_STAFF):
+    if roles.has_role(user, roles.COUNTER_STAFF) or roles.has_role(user, roles.SUPERVISOR):
         tools.append({"url_name": "payments:counter", "label": _("Counter payments")})
     if roles.has_role(user, roles.DOCUMENT_REVIEWER):
         tools.append({"url_name": "contributions:review_queue", "label": _("Document review queue")})

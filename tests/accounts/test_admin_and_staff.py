@@ -224,3 +224,17 @@ def test_unticking_active_in_the_admin_ends_the_sessions(client, superuser):
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert not User.objects.get(pk=person.pk).is_active
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_supervisors_see_the_counter_and_reviewers_the_queue():
+    from accounts import selectors
+
+    groups = roles.ensure_role_groups()
+    supervisor = StaffFactory()
+    supervisor.groups.add(groups[roles.SUPERVISOR])
+    reviewer = StaffFactory()
+    reviewer.groups.add(groups[roles.DOCUMENT_REVIEWER])
+    assert [tool["url_name"] for tool in selectors.staff_tools(user=supervisor)] == ["payments:counter"]
+    assert [tool["url_name"] for tool in selectors.staff_tools(user=reviewer)] == [
+        "contributions:review_queue"
+    ]
