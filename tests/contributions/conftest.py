@@ -8,7 +8,16 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def person(db):
+    """A signed-up person with no self-employed code yet (the first registration gives one)."""
     return UserFactory(self_employed_code=None, ic_number="751201145482", full_name="LEONG WAI SAN")
+
+
+@pytest.fixture
+def registered_person(person):
+    """The same person once a first registration gave them a code (for tests that build rows directly)."""
+    person.self_employed_code = "K0200078756M"
+    person.save(update_fields=["self_employed_code"])
+    return person
 
 
 @pytest.fixture
