@@ -254,6 +254,7 @@ class RegistrationForm(forms.Form):
         self.fields["email"].initial = person.email
         self.fields["nationality"].initial = "malaysian"
         self.fields["sector_class"].queryset = SectorClass.objects.filter(sector=sector, is_active=True)
+        self.fields["sector_class"].label_from_instance = lambda sector_class: sector_class.name
         self.fields["town"].group_by_state()
 
     def clean_nationality(self):

@@ -2,7 +2,7 @@
 
 from django import template
 
-from matrix_portal.money import format_rm
+from matrix_portal.money import format_rm, quantize
 from matrix_portal.timeutil import format_date, format_datetime
 
 register = template.Library()
@@ -21,3 +21,9 @@ def matrix_date(value):
 @register.filter
 def rm(value):
     return format_rm(value) if value is not None else ""
+
+
+@register.filter
+def rm_whole(value):
+    """RM 1,050: insured monthly earnings, printed without sen as the seed prints them."""
+    return f"RM {quantize(value):,.0f}" if value is not None else ""
