@@ -106,7 +106,12 @@ class SectorChoiceForm(forms.Form):
     def __init__(self, *args, registered_sector_ids: set[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.registered_sector_ids = registered_sector_ids
-        self.fields["sector"].label_from_instance = lambda sector: sector.name.upper()
+        self.fields["sector"].label_from_instance = self.sector_label
+
+    def sector_label(self, sector: Sector) -> str:
+        if sector.pk in self.registered_sector_ids:
+            return _("%(sector)s (registered)") % {"sector": sector.name.upper()}
+        return sector.name.upper()
 
     def clean_sector(self):
         sector = self.cleaned_data["sector"]

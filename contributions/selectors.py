@@ -166,6 +166,7 @@ class RenewalTerms:
     open_contribution: Contribution | None = None
     is_renewal: bool = False
     covered_until: dt.datetime | None = None
+    still_covered: bool = False
     expected_start: dt.datetime | None = None
     locked_plan: Plan | None = None
     lock_ends: dt.datetime | None = None
@@ -189,7 +190,8 @@ def renewal_terms(*, registration: SectorRegistration, now: dt.datetime | None =
             open_contribution=open_contribution,
         )
     until = covered_until(registration_id=registration.pk)
-    expected_start = next_day_start(until) if until and until >= now else now
+    still_covered = until is not None and until >= now
+    expected_start = next_day_start(until) if still_covered else now
     lock = current_plan_lock(registration_id=registration.pk, at=expected_start)
     locked_plan = Plan.objects.get(pk=lock[0]) if lock else None
     return RenewalTerms(
@@ -197,6 +199,7 @@ def renewal_terms(*, registration: SectorRegistration, now: dt.datetime | None =
         renewable=True,
         is_renewal=until is not None,
         covered_until=until,
+        still_covered=still_covered,
         expected_start=expected_start,
         locked_plan=locked_plan,
         lock_ends=plan_lock_end(locked_from=lock[1]) if lock else None,
@@ -252,7 +255,7 @@ def coverage_by_sector(*, person, now: dt.datetime | None = None) -> list[Sector
     )
     registrations = (
         SectorRegistration.objects.filter(person=person)
-        .select_related("sector")
+        .select_related("sector", "sector_class")
         .prefetch_related(contributions)
         .order_by("sector__sort_order", "-submitted_at")
     )

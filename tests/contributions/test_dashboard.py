@@ -76,6 +76,7 @@ def test_mandatory_sector_without_coverage_gets_a_notice(person_client, person):
     RegistrationFactory(person=person, sector=Sector.objects.get(code="passenger-transport"))
     RegistrationFactory(person=person, sector=Sector.objects.get(code="art"))
     page = person_client.get(DASHBOARD).content.decode()
+    assert "Registration Status" in page
     assert "You are not covered in Passenger Transport." in page
     assert "You are not covered in Art." not in page
 

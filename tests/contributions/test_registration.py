@@ -55,6 +55,8 @@ def test_step_one_goes_to_the_form_of_the_chosen_sector(person_client):
 
 def test_a_registered_sector_cannot_be_registered_again(person_client, person):
     registration = RegistrationFactory(person=person)
+    form_page = person_client.get(reverse("contributions:register")).content.decode()
+    assert "INFORMATION TECHNOLOGY (registered)" in form_page
     response = person_client.post(reverse("contributions:register"), {"sector": registration.sector_id})
     assert response.status_code == 200
     assert str(MESSAGE_SECTOR_ALREADY_REGISTERED) in response.content.decode()

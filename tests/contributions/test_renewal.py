@@ -48,6 +48,7 @@ def test_inside_the_lock_year_the_locked_plan_is_shown_not_chosen(person_client,
         assert "RM 157.20 ANNUALLY" in page
         assert 'name="plan"' not in page
         assert "locked until 18-12-2020 23:59:59" in page
+        assert "the new period starts on 19-01-2020 00:00:00, with no gap" in page
         # a different plan in the POST is ignored: the locked plan is used
         response = person_client.post(
             renew_url(registration),
@@ -94,8 +95,11 @@ def test_the_first_renewal_starting_after_the_lock_may_choose_a_new_plan(person)
     assert later.locked_plan.number == 4
 
 
-def test_a_lapsed_sector_inside_the_lock_year_keeps_its_plan(person):
+def test_a_lapsed_sector_inside_the_lock_year_keeps_its_plan(person_client, person):
     registration = paid_registration(person, plan=2, months=1, paid_at=at(2019, 12, 23, 16, 15, 39))
+    with time_machine.travel(at(2020, 5, 1, 9, 0, 0), tick=False):
+        page = person_client.get(renew_url(registration)).content.decode()
+    assert "Your coverage ended on 22-01-2020 23:59:59" in page
     terms = renewal_terms(registration=registration, now=at(2020, 5, 1, 9, 0, 0))
     assert terms.expected_start == at(2020, 5, 1, 9, 0, 0)
     assert terms.locked_plan.number == 2
