@@ -74,6 +74,7 @@ MAX_AMOUNT = Decimal("30000.00")
 # Longest value we accept in any field; real values are far shorter. A 2048-bit signature is 512 hex digits.
 MAX_VALUE_LENGTH = 200
 MAX_CHECKSUM_LENGTH = 1024
+MAX_BANK_LIST_LENGTH = 4000
 
 _HEX = re.compile(r"[0-9A-Fa-f]+", re.ASCII)
 _AMOUNT = re.compile(r"[0-9]{1,7}\.[0-9]{2}", re.ASCII)
@@ -148,7 +149,9 @@ def parse_message(data: Mapping, msg_type: str, public_keys: Iterable[rsa.RSAPub
             value = ""
         if not isinstance(value, str):
             raise MessageError(f"{name} is not text")
-        limit = MAX_CHECKSUM_LENGTH if name == CHECKSUM else MAX_VALUE_LENGTH
+        limit = {CHECKSUM: MAX_CHECKSUM_LENGTH, "fpx_bankList": MAX_BANK_LIST_LENGTH}.get(
+            name, MAX_VALUE_LENGTH
+        )
         if len(value) > limit:
             raise MessageError(f"{name} is too long")
         fields[name] = value

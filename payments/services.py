@@ -389,6 +389,7 @@ def _apply_code(*, payment: Payment, fields: dict[str, str], source: str, now) -
         )
     if code in codes.PENDING_CODES or (
         code == codes.NOT_FOUND
+        and source == "ae"
         and payment.created_at > now - dt.timedelta(minutes=settings.FPX_PENDING_ABANDON_MINUTES)
     ):
         if payment.status == Payment.Status.PENDING and (txn_id, code) != (

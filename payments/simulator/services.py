@@ -156,7 +156,7 @@ def simulator_receive_ar(*, data: Mapping, now=None) -> SimulatedTransaction:
             created_at=now,
         )
     if code:
-        simulator_complete(txn=txn, code=code, now=now)
+        txn = simulator_complete(txn=txn, code=code, now=now)
     return txn
 
 
