@@ -141,7 +141,9 @@ def payment_start_fpx(*, contribution: Contribution, bank: Bank, idempotency_key
         key = str(uuid.UUID(str(idempotency_key)))
     except ValueError as exc:
         raise ApplicationError(MESSAGE_FORM_USED, code="bad_key") from exc
-    contribution = Contribution.objects.select_for_update().select_related("person").get(pk=contribution.pk)
+    contribution = (
+        Contribution.objects.select_for_update(of=("self",)).select_related("person").get(pk=contribution.pk)
+    )
     existing = Payment.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.contribution_id != contribution.pk:
@@ -217,7 +219,7 @@ def payment_confirm(
     another attempt, this one is failed with a refund note instead (and logged for finance).
     """
     contribution = Contribution.objects.select_for_update().get(pk=payment.contribution_id)
-    payment = Payment.objects.select_for_update().select_related("bank").get(pk=payment.pk)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status == Payment.Status.PAID:
         return payment
     paid_elsewhere = (
