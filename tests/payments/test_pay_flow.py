@@ -202,3 +202,13 @@ def test_to_gateway_after_the_attempt_is_settled_goes_to_details(client, contrib
     payment = PaymentFactory(contribution=contribution, status=Payment.Status.FAILED, debit_auth_code="51")
     response = client.get(reverse("payments:to_gateway", kwargs={"payment_id": payment.pk}))
     assert response["Location"] == reverse("payments:details", kwargs={"payment_id": payment.pk})
+
+
+def test_gateway_form_page_allows_the_form_target_in_its_csp(client, contribution):
+    acknowledge(client, contribution)
+    response = client.post(bank_url(contribution), {"bank": "ABB0233", "idempotency_key": str(uuid.uuid4())})
+    page = client.get(response["Location"])
+    policy = page["Content-Security-Policy"]
+    assert "form-action 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script src=" in page.content.decode() and "onload" not in page.content.decode()
