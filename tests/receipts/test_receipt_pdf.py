@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import socket
 import subprocess
@@ -300,3 +301,38 @@ def test_bench_script_prints_a_median(tmp_path):
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     assert result["renders"] == 3 and result["median_ms"] > 0
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_payment_queues_no_render(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        seed_receipt()
+        raise RuntimeError("payment confirmation failed")
+    assert callbacks == []
+    assert not Receipt.objects.exists()
+
+
+def test_worker_children_get_an_address_space_ceiling():
+    script = (
+        "import os, resource, django;"
+        "os.environ['DJANGO_SETTINGS_MODULE']='matrix_portal.settings.test';"
+        "django.setup();"
+        "from receipts.tasks import limit_worker_memory;"
+        "limit_worker_memory();"
+        "print(resource.getrlimit(resource.RLIMIT_AS)[0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RECEIPT_WORKER_MEMORY_LIMIT_MB": "1536"},
+    ).stdout
+    assert int(out.split()[-1]) == 1536 * 1024 * 1024

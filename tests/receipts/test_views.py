@@ -146,3 +146,24 @@ def test_verification_is_rate_limited_per_address(client, receipt, settings):
     assert client.get(verify_url(receipt)).status_code == 429
     other = client.get(verify_url(receipt), REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_receipts_read_only_with_the_ic_masked(client, receipt):
+    from django.contrib.auth.models import Permission
+
+    staff = StaffFactory()
+    staff.user_permissions.add(
+        Permission.objects.get(codename="view_receipt"), Permission.objects.get(codename="view_reminderlog")
+    )
+    client.force_login(staff)
+    listing = client.get(reverse("admin:receipts_receipt_changelist"))
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert receipt.number in page
+    assert receipt.ic_number not in page
+    detail = client.get(reverse("admin:receipts_receipt_change", args=[receipt.pk])).content.decode()
+    assert receipt.ic_number not in detail and "****" in detail
+    assert 'name="_save"' not in detail
+    assert client.get(reverse("admin:receipts_receipt_add")).status_code == 403
+    assert client.get(reverse("admin:receipts_reminderlog_changelist")).status_code == 200
