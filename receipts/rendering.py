@@ -146,7 +146,9 @@ def receipt_context(receipt: Receipt) -> dict:
         "number": receipt.number,
         "ic_number": receipt.ic_number,
         "self_employed_code": receipt.self_employed_code,
-        "name": receipt.name,
+        # The column holds at most this many characters; a longer value (only possible on a row that was
+        # never saved to PostgreSQL) is cut rather than allowed to stretch the render time or the page.
+        "name": receipt.name[: Receipt._meta.get_field("name").max_length],
         "payment_type": f"Pekerjaan Sendiri - {receipt.sector_name_ms}",
         "payment_method": receipt.payment_method_label,
         "plan": format_rm(receipt.plan_yearly_amount),

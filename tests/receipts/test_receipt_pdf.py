@@ -235,7 +235,7 @@ def test_hostile_names_render_as_plain_text_on_one_page(name, watched_fetcher, t
     if len(name) < 200:
         assert re.sub(r"\s+", "", name) in flat  # printed literally, not interpreted
     else:
-        assert "A" * 300 in flat  # wrapped inside the value column, clipped to keep one page
+        assert "A" * 150 in flat and "A" * 151 not in flat  # cut at the column's length
     if "7*7" in name:
         assert "49" not in flat.replace(re.sub(r"\s+", "", name), "")
 
