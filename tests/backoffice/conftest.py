@@ -56,3 +56,24 @@ def add_document(registration, *, kind=RegistrationDocument.Kind.IDENTITY_CARD, 
     document.file.save(f"{kind}.bin", ContentFile(content), save=False)
     document.save()
     return document
+
+
+def paid_payment(registration, *, paid_at, method="fpx", months=4, receipt=True):
+    """A contribution of `registration`, paid at `paid_at` (Active, with a receipt unless told otherwise)."""
+    from contributions.services import contribution_mark_paid
+    from payments.models import Payment
+    from receipts.services import receipt_issue
+    from tests.factories import ContributionFactory, PaymentFactory
+
+    contribution = ContributionFactory(registration=registration, months=months)
+    contribution_mark_paid(contribution=contribution, paid_at=paid_at)
+    payment = PaymentFactory(
+        contribution=contribution,
+        method=method,
+        bank=None if method == "cash" else PaymentFactory._meta.declarations["bank"].function(),
+        status=Payment.Status.PAID,
+        paid_at=paid_at,
+    )
+    if receipt:
+        receipt_issue(payment=payment)
+    return payment
