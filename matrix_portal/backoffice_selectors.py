@@ -77,7 +77,7 @@ def _registration_counts(group_field: str) -> dict[int, dict]:
         )
         .order_by()
     )
-    return {row[group_field]: row for row in rows}
+    return {row.pop(group_field): row for row in rows}
 
 
 def registrations_per(model, group_field: str) -> list[dict]:
