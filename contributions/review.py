@@ -43,12 +43,21 @@ PAID_STATUSES = (Contribution.Status.ACTIVE, Contribution.Status.RENEWED)
 def _lock_for_review(*, registration_id: int, reviewer) -> SectorRegistration:
     if not has_role(reviewer, DOCUMENT_REVIEWER):
         raise ApplicationError(MESSAGE_NOT_REVIEWER, code="not_reviewer")
-    registration = SectorRegistration.objects.select_for_update().get(pk=registration_id)
+    registration = (
+        SectorRegistration.objects.select_for_update(of=("self",))
+        .select_related("person", "sector")
+        .get(pk=registration_id)
+    )
     if reviewer.pk in (registration.person_id, registration.created_by_id):
         raise ApplicationError(MESSAGE_OWN_REGISTRATION, code="own_registration")
     if registration.status != SectorRegistration.Status.SUBMITTED:
         raise ApplicationError(MESSAGE_ALREADY_REVIEWED, code="already_reviewed")
     return registration
+
+
+def _audit_label(registration: SectorRegistration) -> str:
+    person = registration.person
+    return f"{person.full_name} ({person.ic_masked}) – {registration.sector.name_en}"
 
 
 def _decision_fields(registration: SectorRegistration) -> dict:
@@ -78,6 +87,7 @@ def registration_approve(*, registration_id: int, reviewer, request=None, now=No
         after=_decision_fields(registration),
         request=request,
         at=now,
+        target_repr=_audit_label(registration),
     )
     return registration
 
@@ -134,6 +144,7 @@ def registration_reject(
         after={**_decision_fields(registration), "contributions_cancelled": cancelled},
         request=request,
         at=now,
+        target_repr=_audit_label(registration),
     )
     from matrix_portal.tasks import notify_registration_rejected_email, notify_registration_rejected_sms
 

@@ -96,8 +96,12 @@ def audit_record(
     after: dict | None = None,
     request=None,
     at=None,
+    target_repr: str = "",
 ) -> AuditEvent:
-    """Append one audit event. `actor` defaults to the request's user; the IP is REMOTE_ADDR."""
+    """Append one audit event. `actor` defaults to the request's user; the IP is REMOTE_ADDR.
+
+    `target_repr` replaces str(target) when that would not tell a reader which record it was.
+    """
     request = request if request is not None else _current_request.get()
     if actor is None and request is not None:
         user = getattr(request, "user", None)
@@ -111,6 +115,8 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         **_target_fields(target),
     )
+    if target_repr:
+        event.target_repr = target_repr[:200]
     if at is not None:
         event.at = at
     event.save()

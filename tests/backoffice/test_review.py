@@ -48,6 +48,7 @@ def test_approve_marks_the_registration_approved_and_audits_it(reviewer):
     event = AuditEvent.objects.get(action=AuditEvent.Action.REGISTRATION_APPROVED)
     assert event.actor == reviewer
     assert event.target_id == str(registration.pk)
+    assert event.target_repr == f"{registration.person.full_name} (900101-14-****) – Information Technology"
     assert event.before["status"] == "submitted"
     assert event.after["status"] == "approved"
 
