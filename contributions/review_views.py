@@ -50,7 +50,7 @@ def review_queue(request):
     return render(request, "backoffice/review_queue.html", context)
 
 
-def _review_context(registration, *, approve_form=None, reject_form=None, error=None) -> dict:
+def _review_context(registration, *, reviewer=None, approve_form=None, reject_form=None, error=None) -> dict:
     contributions = list(registration.contributions.all())
     paid = [c for c in contributions if c.status in (Contribution.Status.ACTIVE, Contribution.Status.RENEWED)]
     unpaid = [c for c in contributions if c.status == Contribution.Status.SUBMITTED]
@@ -66,6 +66,7 @@ def _review_context(registration, *, approve_form=None, reject_form=None, error=
         "error": error,
         "reason_label": rejection_reason_label(registration),
         "inline_images": {"image/jpeg", "image/png", "image/gif"},
+        "own": reviewer is not None and reviewer.pk in (registration.person_id, registration.created_by_id),
     }
 
 
@@ -74,7 +75,8 @@ def _review_context(registration, *, approve_form=None, reject_form=None, error=
 def review(request, pk: int):
     registration = registration_for_review(registration_id=pk)
     if request.method == "GET":
-        return render(request, "backoffice/review.html", _review_context(registration))
+        context = _review_context(registration, reviewer=request.user)
+        return render(request, "backoffice/review.html", context)
 
     action = request.POST.get("action")
     approve_form = ApproveForm(request.POST if action == "approve" else None)
@@ -103,7 +105,9 @@ def review(request, pk: int):
             error = exc.message
             status = 403 if exc.code in {"own_registration", "not_reviewer"} else 409
         registration = registration_for_review(registration_id=pk)
-    context = _review_context(registration, approve_form=approve_form, reject_form=reject_form, error=error)
+    context = _review_context(
+        registration, reviewer=request.user, approve_form=approve_form, reject_form=reject_form, error=error
+    )
     return render(request, "backoffice/review.html", context, status=status)
 
 

@@ -13,6 +13,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils.crypto import salted_hmac
 
 from accounts import ic as ic_numbers
 from matrix_portal.models import AuditEvent
@@ -24,6 +25,7 @@ REDACTED_FIELDS = frozenset({"password", "secret_phrase", "token", "key", "otp_t
 MASKED_IC_FIELDS = frozenset({"ic_number"})
 # Bookkeeping models whose saves during an admin request are not staff actions in themselves.
 UNAUDITED_APPS = frozenset({"sessions", "admin", "axes", "contenttypes", "otp_totp", "otp_static"})
+UNAUDITED_MODELS = frozenset({"django_celery_beat.periodictasks"})  # beat's own change marker
 
 
 class AuditRequestMiddleware:
@@ -61,12 +63,20 @@ def _jsonable(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, default=str))
 
 
+def _fingerprint(value) -> str:
+    """A secret is never copied; a keyed fingerprint still shows that it changed."""
+    if not value:
+        return ""
+    digest = salted_hmac("matrix_portal.audit.redacted", str(value), algorithm="sha256").hexdigest()
+    return f"[redacted {digest[:10]}]"
+
+
 def snapshot(instance: models.Model) -> dict:
     """The record's own columns as JSON, with secrets removed and IC numbers masked."""
     data = {}
     for field in instance._meta.concrete_fields:
         if field.name in REDACTED_FIELDS:
-            data[field.name] = "[redacted]" if field.value_from_object(instance) else ""
+            data[field.name] = _fingerprint(field.value_from_object(instance))
             continue
         value = field.value_from_object(instance)
         if field.name in MASKED_IC_FIELDS and value:
@@ -153,7 +163,12 @@ def _staff_admin_request():
 
 
 def _audited(sender) -> bool:
-    return sender._meta.app_label not in UNAUDITED_APPS and sender is not AuditEvent
+    meta = sender._meta
+    return (
+        meta.app_label not in UNAUDITED_APPS
+        and meta.label_lower not in UNAUDITED_MODELS
+        and sender is not AuditEvent
+    )
 
 
 def _is_user_model(sender) -> bool:

@@ -222,9 +222,13 @@ def test_role_changes_made_in_an_admin_request_are_recorded(rf):
 def test_user_snapshots_hide_secrets_and_mask_the_ic():
     user = UserFactory(ic_number="900101145567")
     data = audit.snapshot(user)
-    assert data["password"] == "[redacted]"
-    assert data["secret_phrase"] == "[redacted]"
+    assert data["password"].startswith("[redacted ")
+    assert user.password not in str(data)
+    assert data["secret_phrase"].startswith("[redacted ")
+    assert "hibiscus" not in str(data)
     assert data["ic_number"] == "900101-14-****"
+    user.set_password("Another-Password-123")
+    assert audit.snapshot(user)["password"] != data["password"]  # a change still shows
 
 
 def test_saves_outside_the_admin_are_not_admin_edits(client):
@@ -288,3 +292,25 @@ def test_audit_page_query_count_is_bounded(client, supervisor, django_assert_max
     with django_assert_max_num_queries(10):
         response = client.get(reverse("backoffice:audit"))
     assert len(response.context["page"].object_list) == 50
+
+
+def test_a_reminder_schedule_edit_is_one_audit_event(rf):
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    superuser = make_staff("superuser")
+    request = rf.post(
+        reverse("admin:index") + "django_celery_beat/periodictask/add/", REMOTE_ADDR="192.0.2.5"
+    )
+    request.user = superuser
+    schedule = CrontabSchedule.objects.create(minute="0", hour="9")
+    token = audit._current_request.set(request)
+    try:
+        PeriodicTask.objects.create(
+            name="send-renewal-reminders-late", task="receipts.tasks.send_renewal_reminders", crontab=schedule
+        )
+    finally:
+        audit._current_request.reset(token)
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.RECORD_ADDED)
+    assert [e.target_type for e in events] == ["django_celery_beat.periodictask"]
+    assert events[0].after["task"] == "receipts.tasks.send_renewal_reminders"
+    assert events[0].ip_address == "192.0.2.5"

@@ -298,6 +298,9 @@ def test_a_reviewer_approving_their_own_registration_gets_a_clear_refusal(client
     )
     assert response.status_code == 403
     assert "You cannot review your own registration" in response.content.decode()
+    page = client.get(reverse("backoffice:review", kwargs={"pk": registration.pk})).content.decode()
+    assert "another reviewer must decide it" in page
+    assert 'value="approve"' not in page
     registration.refresh_from_db()
     assert registration.status == SectorRegistration.Status.SUBMITTED
 
