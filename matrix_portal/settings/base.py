@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "matrix_portal.middleware.UserLanguageMiddleware",
     "matrix_portal.middleware.SessionAbsoluteTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "matrix_portal.audit.AuditRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "matrix_portal.middleware.NoStoreForPersonalPagesMiddleware",
