@@ -17,7 +17,7 @@ from matrix_portal import audit
 from matrix_portal.audit import audit_record
 from matrix_portal.models import Announcement, AuditEvent, AuditImmutableError
 from tests.backoffice.conftest import make_staff
-from tests.factories import UserFactory
+from tests.factories import UserFactory, admin_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_the_database_refuses_updates_and_deletes_of_audit_rows(supervisor):
 def test_editing_an_audit_row_through_the_admin_fails_even_for_a_superuser(client):
     superuser = make_staff("superuser")
     event = _event(actor=superuser, after={"amount": "10.00"})
-    client.force_login(superuser)
+    admin_force_login(client, superuser)
     change_url = reverse("admin:matrix_portal_auditevent_change", args=[event.pk])
     page = client.get(change_url)
     assert page.status_code == 200  # may be read
@@ -118,7 +118,7 @@ def test_editing_an_audit_row_through_the_admin_fails_even_for_a_superuser(clien
 def test_the_admin_list_of_audit_events_is_readable_and_searchable(client):
     superuser = make_staff("superuser")
     _event(actor=superuser, target=Office.objects.get(code="kuala-krai"))
-    client.force_login(superuser)
+    admin_force_login(client, superuser)
     response = client.get(reverse("admin:matrix_portal_auditevent_changelist"), {"q": "Kuala Krai"})
     assert response.status_code == 200
     assert "Kuala Krai" in response.content.decode()
@@ -126,10 +126,9 @@ def test_the_admin_list_of_audit_events_is_readable_and_searchable(client):
 
 def test_staff_log_in_is_recorded_with_the_address(client):
     staff = make_staff(COUNTER_STAFF)
+    client.post(reverse("accounts:login"), {"ic_number": staff.ic_number}, REMOTE_ADDR="198.51.100.7")
     response = client.post(
-        reverse("admin:login"),
-        {"username": staff.ic_number, "password": PASSWORD, "next": reverse("admin:index")},
-        REMOTE_ADDR="198.51.100.7",
+        reverse("accounts:login_password"), {"password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=AuditEvent.Action.STAFF_LOGIN)
@@ -147,7 +146,7 @@ def test_a_reference_data_edit_in_the_admin_is_recorded_with_before_and_after(cl
     superuser = make_staff("superuser")
     office = Office.objects.get(code="kuala-krai")
     old_name = office.name
-    client.force_login(superuser)
+    admin_force_login(client, superuser)
     response = client.post(
         reverse("admin:contributions_office_change", args=[office.pk]),
         {
@@ -172,7 +171,7 @@ def test_a_reference_data_edit_in_the_admin_is_recorded_with_before_and_after(cl
 
 def test_adding_and_deleting_in_the_admin_are_recorded(client):
     superuser = make_staff("superuser")
-    client.force_login(superuser)
+    admin_force_login(client, superuser)
     response = client.post(
         reverse("admin:matrix_portal_announcement_add"),
         {

@@ -4,6 +4,7 @@ secret phrase) and chooses I'M SELF-EMPLOYED, in Chromium at phone size."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 from django.core import mail
 
 from matrix_portal import sms
@@ -46,7 +47,7 @@ def test_sign_up_to_mode_selection(page, shot, reference_data, settings):
 
     # 03. OTP by SMS, read from the SMS backend
     page.get_by_text("The 6 - Digit code is sent to your mobile phone number").wait_for()
-    assert page.get_by_role("button", name="Resend OTP").is_disabled()  # the countdown runs
+    expect(page.get_by_role("button", name="Resend OTP")).to_be_disabled()  # the countdown runs
     code = re.search(r"Your OTP requested is (\d{6})", sms.MemoryBackend.outbox[-1]["body"]).group(1)
     page.get_by_label("Enter 6 - digit code").fill(code)
     shot(page, "03-otp")
