@@ -4,8 +4,8 @@ secret phrase) and chooses I'M SELF-EMPLOYED, in Chromium at phone size."""
 import re
 
 import pytest
-from playwright.sync_api import expect
 from django.core import mail
+from playwright.sync_api import expect
 
 from matrix_portal import sms
 
