@@ -7,6 +7,7 @@ from matrix_portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
+    path("benefits/", views.benefits, name="benefits"),
     path("terms/", views.terms, name="terms"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("self-employed/", include("contributions.urls")),
     path("payments/", include("payments.urls")),
     path("receipts/", include("receipts.urls")),
+    path("staff/", include("matrix_portal.backoffice_urls")),
     path("admin/", admin.site.urls),
 ]
 
