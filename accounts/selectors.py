@@ -4,6 +4,8 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.models import LoginEvent, User
@@ -155,15 +157,33 @@ def failed_logins_since(*, user: User, since) -> int:
     return events.count()
 
 
-def staff_tools(*, user: User) -> list[dict]:
-    """The staff pages this person's role opens, as (url name, label) pairs for the staff home page."""
-    from django.utils.translation import gettext_lazy as _
+STAFF_TOOLS = [
+    # (url name, label, roles that open it; None: superusers only)
+    ("backoffice:home", _("Back office"), (roles.COUNTER_STAFF, roles.DOCUMENT_REVIEWER, roles.SUPERVISOR)),
+    ("payments:counter", _("Counter payments"), (roles.COUNTER_STAFF, roles.SUPERVISOR)),
+    ("backoffice:review_queue", _("Document review queue"), (roles.DOCUMENT_REVIEWER,)),
+    ("contributions:review_queue", _("Document review queue"), (roles.DOCUMENT_REVIEWER,)),
+    ("backoffice:refunds", _("Refunds"), (roles.SUPERVISOR,)),
+    ("backoffice:audit", _("Audit trail"), (roles.SUPERVISOR,)),
+    ("backoffice:ops", _("Operations dashboard"), (roles.SUPERVISOR,)),
+    ("admin:index", _("Administration"), None),
+]
 
-    tools = []
-    if roles.has_role(user, roles.COUNTER_STAFF) or roles.has_role(user, roles.SUPERVISOR):
-        tools.append({"url_name": "payments:counter", "label": _("Counter payments")})
-    if roles.has_role(user, roles.DOCUMENT_REVIEWER):
-        tools.append({"url_name": "contributions:review_queue", "label": _("Document review queue")})
-    if user.is_superuser:
-        tools.append({"url_name": "admin:index", "label": _("Administration")})
+
+def staff_tools(*, user: User) -> list[dict]:
+    """The staff pages this person's role opens and that exist in this deployment, for the staff home."""
+    tools, seen_labels = [], set()
+    for url_name, label, allowed in STAFF_TOOLS:
+        if allowed is None:
+            permitted = user.is_active and user.is_staff and user.is_superuser
+        else:
+            permitted = roles.has_any_role(user, *allowed)
+        if not permitted or str(label) in seen_labels:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        seen_labels.add(str(label))
+        tools.append({"url": url, "label": label})
     return tools
