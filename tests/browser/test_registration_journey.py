@@ -142,6 +142,14 @@ def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_d
     assert renewal.amount == Plan.objects.get(number=2).yearly_amount
     shot(page, "04-pay-now")
 
+    page.goto("/self-employed/")
+    assert page.get_by_text("Not covered now").is_visible()
+    assert page.locator("svg.timeline rect.timeline__covered").count() == 1
+    assert page.locator("svg.timeline rect.timeline__gap").count() == 1
+    assert page.get_by_text("A contribution of RM 232.80 is waiting for payment.").is_visible()
+    no_sideways_scroll(page)
+    shot(page, "05-dashboard-coverage")
+
 
 def test_the_registration_form_works_without_javascript(browser, live_server, reference_data):
     person = UserFactory(self_employed_code=None)

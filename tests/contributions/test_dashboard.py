@@ -69,6 +69,7 @@ def test_gaps_between_periods_and_since_the_last_expiry_are_shown(person_client,
     page = response.content.decode()
     assert "Not covered now" in page and "Last coverage ended 09-05-2020 23:59:59" in page
     assert "19-01-2020 00:00:00 – 10-02-2020 08:59:59" in page
+    assert "since 10-05-2020 00:00:00" in page
     assert page.count('class="timeline__gap"') == 2
 
 
