@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts import ic as ic_numbers
-from contributions.documents import MESSAGE_EMPTY, inspect_upload
+from contributions.documents import MESSAGE_EMPTY, inspect_upload, safe_name
 from contributions.models import Office, Plan, RegistrationDocument, Sector, SectorClass, State, Town
 from contributions.services import (
     MESSAGE_CLASS_OF_OTHER_SECTOR,
@@ -309,8 +309,6 @@ class RegistrationForm(forms.Form):
 
     def chosen_file_names(self, files) -> list[str]:
         """Names of the files that were sent with a refused form, so the page can ask for them again."""
-        from contributions.documents import safe_name
-
         return [safe_name(files[name].name) for name in self.DOCUMENT_FIELDS if name in files]
 
 
