@@ -1,5 +1,6 @@
 """I'M SELF-EMPLOYED: dashboard, sector registration, contribution history and view, renewal, documents."""
 
+import logging
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from contributions.services import contribution_amount, contribution_renew, regi
 from matrix_portal.errors import ApplicationError
 
 HISTORY_PAGE_SIZE = 20
+logger = logging.getLogger(__name__)
 
 
 def self_employed_required(view):
@@ -193,6 +195,7 @@ def document_download(request, pk: int):
         filename=download_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )
+    logger.info("registration document %s downloaded by user %s", document.pk, request.user.pk)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
