@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # 8,000 x 5,000: more than any phone photo of a card or licence needs
 MAX_NAME_LENGTH = 100
@@ -131,6 +131,9 @@ def inspect_upload(uploaded) -> CheckedDocument:
 
 def _reencode(data: bytes, content_type: str) -> bytes:
     expected_format = _PILLOW_FORMATS[content_type]
+    # Importing WeasyPrint turns Pillow's process-wide LOAD_TRUNCATED_IMAGES on; an upload cut short must
+    # still be refused, so it is switched back off before every check.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
