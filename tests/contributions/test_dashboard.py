@@ -37,6 +37,8 @@ def test_three_panels_and_sidebar(person_client):
     assert reverse("contributions:history") in page
     assert reverse("contributions:renewal") in page
     assert "SETTINGS" in page and "CONTACT" in page and "1-300-22-8000" in page
+    assert reverse("accounts:settings") in page  # Management
+    assert f'action="{reverse("accounts:logout")}"' in page  # Logout is a POST form
 
 
 def test_covered_now_until_the_end_of_a_renewal_paid_in_time(person_client, person):
