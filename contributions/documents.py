@@ -155,7 +155,7 @@ def _reencode(data: bytes, content_type: str) -> bytes:
             image = image.convert("RGB")
         image.save(out, format="JPEG", quality=88, optimize=True)
     elif content_type == PNG:
-        if image.mode not in {"RGB", "RGBA", "L", "LA", "P", "1"}:
+        if image.mode not in {"RGB", "RGBA", "L", "LA", "P", "1", "I;16"}:
             image = image.convert("RGBA")
         image.save(out, format="PNG", optimize=True)
     else:

@@ -2,13 +2,14 @@
 
 import re
 
+import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts import ic as ic_numbers
-from contributions.documents import MESSAGE_EMPTY, inspect_upload
+from contributions.documents import MESSAGE_EMPTY, inspect_upload, safe_name
 from contributions.models import Office, Plan, RegistrationDocument, Sector, SectorClass, State, Town
 from contributions.services import (
     MESSAGE_CLASS_OF_OTHER_SECTOR,
@@ -27,6 +28,7 @@ MESSAGE_NOT_ELIGIBLE = _(
 MESSAGE_POSTCODE_FORMAT = _("Enter the 5 digits of your post code, for example 50400.")
 MESSAGE_POSTCODE_STATE = _("Post code %(postcode)s is not in %(state)s. Check the post code or the state.")
 MESSAGE_TOWN_STATE = _("Choose a city in %(state)s.")
+MESSAGE_MOBILE = _("Enter a Malaysian mobile phone number, for example 012-345 6789.")
 MESSAGE_ACKNOWLEDGE = _("Tick the box to certify that the particulars given are true.")
 ACKNOWLEDGEMENT = _(
     "I hereby certify to the best of my knowledge and belief that all particulars given are true."
@@ -153,8 +155,6 @@ class TownChoiceField(forms.ModelChoiceField):
 class RegistrationForm(forms.Form):
     """Step 2: the registration form of the seed, for one sector."""
 
-    ic_number = forms.CharField(label=_("New IC"), disabled=True, required=False)
-    full_name = forms.CharField(label=_("Full Name"), disabled=True, required=False)
     self_employed_status = forms.ChoiceField(
         label=_("Status Self-Employed Person"), choices=SELF_EMPLOYED_STATUS_CHOICES
     )
@@ -252,8 +252,6 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.person = person
         self.sector = sector
-        self.fields["ic_number"].initial = person.ic_number
-        self.fields["full_name"].initial = person.full_name
         self.fields["gender"].initial = ic_numbers.gender(person.ic_number)
         self.fields["mobile"].initial = person.mobile
         self.fields["email"].initial = person.email
@@ -267,6 +265,16 @@ class RegistrationForm(forms.Form):
         if nationality not in {"malaysian", "permanent_resident"}:
             raise ValidationError(MESSAGE_NOT_ELIGIBLE, code="not_eligible")
         return nationality
+
+    def clean_mobile(self):
+        mobile = self.cleaned_data["mobile"]
+        kind = phonenumbers.number_type(mobile)
+        if kind not in {
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        }:
+            raise ValidationError(MESSAGE_MOBILE, code="not_mobile")
+        return mobile
 
     def clean_postcode(self):
         postcode = self.cleaned_data["postcode"].strip()
@@ -301,8 +309,6 @@ class RegistrationForm(forms.Form):
 
     def chosen_file_names(self, files) -> list[str]:
         """Names of the files that were sent with a refused form, so the page can ask for them again."""
-        from contributions.documents import safe_name
-
         return [safe_name(files[name].name) for name in self.DOCUMENT_FIELDS if name in files]
 
 

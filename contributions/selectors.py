@@ -215,6 +215,7 @@ class Period:
     end: dt.datetime
     contribution_id: int
     is_gap: bool = False
+    until_now: bool = False
     x: float = 0.0
     width: float = 0.0
 
@@ -313,7 +314,7 @@ def _gaps(periods: list[Period], now: dt.datetime) -> list[Period]:
             gaps.append(_gap(reach + ONE_SECOND, period.start - ONE_SECOND))
         reach = period.end if reach is None else max(reach, period.end)
     if reach is not None and reach < now:
-        gaps.append(_gap(reach + ONE_SECOND, now))
+        gaps.append(Period(start=reach + ONE_SECOND, end=now, contribution_id=0, is_gap=True, until_now=True))
     return gaps
 
 
@@ -330,4 +331,4 @@ def _lay_out(summary: SectorCoverage, now: dt.datetime) -> None:
         segment.width = max(
             round((segment.end - segment.start).total_seconds() / span * TIMELINE_WIDTH, 1), 2.0
         )
-    summary.now_x = round(min((now - first).total_seconds() / span, 1.0) * TIMELINE_WIDTH, 1)
+    summary.now_x = round(min((now - first).total_seconds() / span * TIMELINE_WIDTH, TIMELINE_WIDTH - 3), 1)

@@ -264,3 +264,28 @@ def contribution_renew(
             )
     except IntegrityError as exc:
         raise ApplicationError(MESSAGE_OPEN_CONTRIBUTION, code="open_contribution") from exc
+
+
+def contributions_expire_ended(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Active and Renewed contributions whose coverage has ended become Expired. Idempotent."""
+    now = now or timezone.now()
+    live = [Contribution.Status.ACTIVE, Contribution.Status.RENEWED]
+    ids = list(
+        Contribution.objects.filter(status__in=live, coverage_end__lt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    expired = 0
+    for pk in ids:
+        with transaction.atomic():
+            contribution = Contribution.objects.select_for_update().get(pk=pk)
+            if contribution.status in live and contribution.coverage_end < now:
+                contribution_set_status(
+                    contribution=contribution,
+                    status=Contribution.Status.EXPIRED,
+                    now=now,
+                    reason="coverage period ended",
+                )
+                contribution.save(update_fields=["status"])
+                expired += 1
+    return expired

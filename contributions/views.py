@@ -1,5 +1,6 @@
 """I'M SELF-EMPLOYED: dashboard, sector registration, contribution history and view, renewal, documents."""
 
+import logging
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -7,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from contributions import selectors
@@ -16,9 +16,9 @@ from contributions.forms import RegistrationForm, RenewalForm, SectorChoiceForm,
 from contributions.models import Contribution, Plan, Sector
 from contributions.services import contribution_amount, contribution_renew, registration_submit
 from matrix_portal.errors import ApplicationError
-from payments.models import Payment
 
 HISTORY_PAGE_SIZE = 20
+logger = logging.getLogger(__name__)
 
 
 def self_employed_required(view):
@@ -51,11 +51,9 @@ def _pay_now(contribution: Contribution):
 
 @self_employed_required
 def dashboard(request):
-    now = timezone.now()
     context = {
-        "coverage": selectors.coverage_by_sector(person=request.user, now=now),
+        "coverage": selectors.coverage_by_sector(person=request.user),
         "renewable": selectors.renewable_registrations(person=request.user),
-        "now": now,
         "nav": "dashboard",
     }
     return render(request, "contributions/dashboard.html", context)
@@ -122,8 +120,6 @@ def history(request):
         "rows": rows,
         "sectors": sectors,
         "sector_id": sector_id,
-        "statuses": Contribution.Status,
-        "payment_statuses": Payment.Status,
         "nav": "contribution",
     }
     return render(request, "contributions/history.html", context)
@@ -199,6 +195,7 @@ def document_download(request, pk: int):
         filename=download_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )
+    logger.info("registration document %s downloaded by user %s", document.pk, request.user.pk)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

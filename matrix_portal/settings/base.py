@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.requery_pending_payments",
         "schedule": crontab(minute="*/15"),
     },
+    "expire-ended-contributions": {
+        "task": "contributions.tasks.expire_ended_contributions",
+        "schedule": crontab(minute=1),
+    },
     "refresh-fpx-bank-list": {
         "task": "payments.tasks.refresh_bank_list",
         "schedule": crontab(minute=5, hour="*/6"),

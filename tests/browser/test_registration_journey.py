@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from contributions.models import Contribution, Plan
+from tests.browser.conftest import axe_serious_violations
 from tests.contributions import files
 from tests.contributions.helpers import at, pay
 from tests.factories import ContributionFactory, RegistrationFactory, UserFactory
@@ -142,6 +143,14 @@ def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_d
     assert renewal.amount == Plan.objects.get(number=2).yearly_amount
     shot(page, "04-pay-now")
 
+    page.goto("/self-employed/")
+    assert page.get_by_text("Not covered now").is_visible()
+    assert page.locator("svg.timeline rect.timeline__covered").count() == 1
+    assert page.locator("svg.timeline rect.timeline__gap").count() == 1
+    assert page.get_by_text("A contribution of RM 232.80 is waiting for payment.").is_visible()
+    no_sideways_scroll(page)
+    shot(page, "05-dashboard-coverage")
+
 
 def test_the_registration_form_works_without_javascript(browser, live_server, reference_data):
     person = UserFactory(self_employed_code=None)
@@ -155,3 +164,33 @@ def test_the_registration_form_works_without_javascript(browser, live_server, re
     assert page.locator("#id_town optgroup").count() == 16
     assert page.locator("#amount-output").inner_text() == "–"
     context.close()
+
+
+def test_self_employed_pages_have_no_serious_accessibility_violations(axe_page, live_server, reference_data):
+    person = UserFactory(self_employed_code="K0200078756M")
+    registration = RegistrationFactory(person=person)
+    first = ContributionFactory(registration=registration, months=1)
+    pay(first, at(2019, 12, 19, 16, 26, 12))
+    log_in(axe_page, live_server, person)
+    pages = [
+        "/self-employed/",
+        "/self-employed/register/",
+        "/self-employed/register/support-services/",
+        "/self-employed/contributions/",
+        f"/self-employed/contributions/{first.pk}/",
+        "/self-employed/renew/",
+        f"/self-employed/renew/{registration.pk}/",
+    ]
+    found = {}
+    for path in pages:
+        axe_page.goto(path)
+        violations = axe_serious_violations(axe_page)
+        if violations:
+            found[path] = violations
+    # the registration form with every field refused
+    axe_page.goto("/self-employed/register/support-services/")
+    axe_page.get_by_role("button", name="Submit & Pay").click()
+    violations = axe_serious_violations(axe_page)
+    if violations:
+        found["register form with errors"] = violations
+    assert found == {}

@@ -37,6 +37,8 @@ def test_three_panels_and_sidebar(person_client):
     assert reverse("contributions:history") in page
     assert reverse("contributions:renewal") in page
     assert "SETTINGS" in page and "CONTACT" in page and "1-300-22-8000" in page
+    assert reverse("accounts:settings") in page  # Management
+    assert f'action="{reverse("accounts:logout")}"' in page  # Logout is a POST form
 
 
 def test_covered_now_until_the_end_of_a_renewal_paid_in_time(person_client, person):
@@ -69,6 +71,7 @@ def test_gaps_between_periods_and_since_the_last_expiry_are_shown(person_client,
     page = response.content.decode()
     assert "Not covered now" in page and "Last coverage ended 09-05-2020 23:59:59" in page
     assert "19-01-2020 00:00:00 – 10-02-2020 08:59:59" in page
+    assert "since 10-05-2020 00:00:00" in page
     assert page.count('class="timeline__gap"') == 2
 
 

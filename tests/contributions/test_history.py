@@ -65,6 +65,8 @@ def test_seed_rows_print_as_the_seed_prints_them(person_client, registered_perso
     assert [r.display_status for r in rows] == ["expired", "expired"]
     assert [r.payment_status for r in rows] == ["paid", "paid"]
     assert rows[0].receipt is not None and rows[0].receipt.payment.contribution_id == renewal.pk
+    assert reverse("receipts:download", args=[rows[0].receipt.pk]) in page
+    assert reverse("receipts:download", args=[rows[1].receipt.pk]) in page
     assert [r.renew_now for r in rows] == [True, False]
 
 

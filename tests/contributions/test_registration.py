@@ -180,6 +180,7 @@ def assert_refused(response, field, text=None):
         ("acknowledge", None, "Tick the box"),
         ("plan", "999", "Choose a contribution plan"),
         ("mobile", "12345", None),
+        ("mobile", "03-2615 0000", "mobile phone number"),
         ("email", "not-an-email", None),
         ("address_line1", "", None),
     ],
