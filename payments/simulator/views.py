@@ -65,8 +65,14 @@ def txn_status(request):
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="User name", max_length=60)
-    password = forms.CharField(label="Password", max_length=60, widget=forms.PasswordInput)
+    username = forms.CharField(
+        label="User name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label="Password",
+        max_length=60,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TacForm(forms.Form):

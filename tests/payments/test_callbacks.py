@@ -298,3 +298,13 @@ def test_failure_reason_is_shown_in_the_persons_language(client, pending_payment
     with translation.override("ms"):
         assert str(codes.MESSAGE_INSUFFICIENT_FUNDS) in page
         assert str(_("Make another payment")) in page
+
+
+def test_nul_characters_and_odd_keys_are_stored_safely(client, pending_payment, sign_ac):
+    ac = sign_ac(pending_payment)
+    ac["fpx_debitAuthCode"] = "0\x000"
+    ac["fpx_\x00odd"] = "\x00"
+    assert post(client, DIRECT, ac).status_code == 400
+    message = GatewayMessage.objects.get(direction="in")
+    assert message.fields["fpx_debitAuthCode"] == "0\ufffd0"
+    assert_untouched(pending_payment)
