@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -66,25 +67,25 @@ def txn_status(request):
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label="User name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label=_("User name"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "username"})
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         max_length=60,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class TacForm(forms.Form):
-    tac = forms.CharField(label="TAC", max_length=6)
+    tac = forms.CharField(label=_("TAC"), max_length=6)
 
 
 class ConfirmForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="Outcome", choices=services.OUTCOMES, initial="00", widget=forms.RadioSelect
+        label=_("Outcome"), choices=services.OUTCOMES, initial="00", widget=forms.RadioSelect
     )
     delivery = forms.ChoiceField(
-        label="Direct AC to the merchant",
+        label=_("Direct AC to the merchant"),
         choices=SimulatedTransaction.Delivery.choices,
         initial=SimulatedTransaction.Delivery.NORMAL,
         widget=forms.RadioSelect,
@@ -132,7 +133,7 @@ def tac(request, token):
         if form.cleaned_data["tac"].strip() == txn.tac:
             SimulatedTransaction.objects.filter(pk=txn.pk, step=Step.TAC).update(step=Step.CONFIRM)
             return redirect("fpx_simulator:confirm", token=token)
-        form.add_error("tac", "The TAC is not correct.")
+        form.add_error("tac", _("The TAC is not correct."))
     return _page(request, "tac.html", txn, form=form)
 
 
