@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -47,7 +48,7 @@ def pay_now(request, contribution_id: int):
         person=request.user, contribution_id=contribution_id
     )
     amount_problem = _amount_problem(contribution)
-    form = PayNowForm(request.POST or None)
+    form = PayNowForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not amount_problem and form.is_valid():
         acknowledged = set(request.session.get(ACKNOWLEDGED_SESSION_KEY, []))
         acknowledged.add(contribution.pk)
@@ -140,7 +141,9 @@ def details(request, payment_id: int):
 def check_status(request, payment_id: int):
     """Ask FPX now what became of a pending payment (the periodic re-query does the same)."""
     payment = selectors.payment_for_person(person=request.user, payment_id=payment_id)
-    if payment.status == Payment.Status.PENDING and payment.method == Payment.Method.FPX:
+    pending = payment.status == Payment.Status.PENDING and payment.method == Payment.Method.FPX
+    # at most one enquiry a minute per payment, however often the button is pressed
+    if pending and cache.add(f"payments:status-check:{payment.pk}", True, timeout=60):
         services.payment_requery(payment_id=payment.pk)
     return redirect("payments:details", payment_id=payment.pk)
 

@@ -111,7 +111,7 @@ def login(request, token):
     if request.method == "POST" and "cancel" in request.POST:
         services.simulator_complete(txn=txn, code=services.CANCEL_AT_LOGIN)
         return redirect("fpx_simulator:done", token=token)
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         SimulatedTransaction.objects.filter(pk=txn.pk, step=Step.LOGIN).update(
             step=Step.TAC, buyer_username=form.cleaned_data["username"]
@@ -128,7 +128,7 @@ def tac(request, token):
     if request.method == "POST" and "cancel" in request.POST:
         services.simulator_complete(txn=txn, code=services.CANCEL_AT_TAC)
         return redirect("fpx_simulator:done", token=token)
-    form = TacForm(request.POST or None)
+    form = TacForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["tac"].strip() == txn.tac:
             SimulatedTransaction.objects.filter(pk=txn.pk, step=Step.TAC).update(step=Step.CONFIRM)
@@ -142,7 +142,7 @@ def confirm(request, token):
     txn, elsewhere = _at_step(token, Step.CONFIRM)
     if elsewhere:
         return elsewhere
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.simulator_complete(
             txn=txn, code=form.cleaned_data["outcome"], delivery=form.cleaned_data["delivery"]

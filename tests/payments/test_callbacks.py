@@ -308,3 +308,20 @@ def test_nul_characters_and_odd_keys_are_stored_safely(client, pending_payment, 
     message = GatewayMessage.objects.get(direction="in")
     assert message.fields["fpx_debitAuthCode"] == "0\ufffd0"
     assert_untouched(pending_payment)
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"fpx_msgType=AC&fpx_buyerName=\xff\xfe\xfa&fpx_checkSum=AB", "application/x-www-form-urlencoded"),
+        (b"&".join(b"f%d=1" % n for n in range(1500)), "application/x-www-form-urlencoded"),
+        (b'{"fpx_msgType": "AC", "fpx_debitAuthCode": "00"}', "application/json"),
+        (b"\x00\x01\x02", "application/octet-stream"),
+        (b"fpx_msgType=AC&" + b"x" * 200_000 + b"=1", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_malformed_bodies_never_cause_a_server_error(client, pending_payment, body, content_type):
+    for url in (DIRECT, RETURN):
+        response = client.generic("POST", url, body, content_type=content_type)
+        assert response.status_code in {400, 303}, (url, response.status_code)
+    assert_untouched(pending_payment)

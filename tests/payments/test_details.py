@@ -128,3 +128,18 @@ def test_another_persons_payment_is_404(client):
     assert client.get(details_url(mine)).status_code == 200
     assert client.get(details_url(theirs)).status_code == 404
     assert client.get(reverse("payments:details", kwargs={"payment_id": 999999})).status_code == 404
+
+
+def test_check_status_asks_fpx_at_most_once_a_minute(client, fpx_transport):
+    import uuid
+
+    from tests.factories import ContributionFactory
+
+    contribution = ContributionFactory()
+    payment = services.payment_start_fpx(
+        contribution=contribution, bank=Bank.objects.get(fpx_id="ABB0233"), idempotency_key=str(uuid.uuid4())
+    )
+    client.force_login(contribution.person)
+    for _press in range(5):
+        client.post(reverse("payments:check_status", kwargs={"payment_id": payment.pk}))
+    assert len(fpx_transport.calls) == 1
