@@ -92,7 +92,7 @@ def select_bank(request, contribution_id: int):
                 logger.exception("FPX is not configured")
                 form.add_error(None, MESSAGE_FPX_UNAVAILABLE)
             else:
-                return redirect("payments:to_gateway", payment_id=payment.pk)
+                return redirect("payments:to_gateway", pk=payment.pk)
     else:
         form = BankForm(banks=banks, initial={"idempotency_key": uuid.uuid4()})
     return render(request, "payments/select_bank.html", {"contribution": contribution, "form": form})
@@ -100,12 +100,12 @@ def select_bank(request, contribution_id: int):
 
 @login_required
 @require_GET
-def to_gateway(request, payment_id: int):
+def to_gateway(request, pk: int):
     """The signed AR as a form that the browser posts to FPX (by script, or by the button without it)."""
-    payment = selectors.payment_for_person(person=request.user, payment_id=payment_id)
+    payment = selectors.payment_for_person(person=request.user, payment_id=pk)
     ar = services.payment_ar(payment=payment)
     if payment.status != Payment.Status.PENDING or not ar:
-        return redirect("payments:details", payment_id=payment.pk)
+        return redirect("payments:details", pk=payment.pk)
     return render(
         request,
         "payments/to_gateway.html",
@@ -115,9 +115,9 @@ def to_gateway(request, payment_id: int):
 
 @login_required
 @require_GET
-def details(request, payment_id: int):
+def details(request, pk: int):
     """PAYMENT DETAILS, as in the seed."""
-    payment = selectors.payment_for_person(person=request.user, payment_id=payment_id)
+    payment = selectors.payment_for_person(person=request.user, payment_id=pk)
     contribution = payment.contribution
     return render(
         request,
@@ -138,14 +138,14 @@ def details(request, payment_id: int):
 
 @login_required
 @require_POST
-def check_status(request, payment_id: int):
+def check_status(request, pk: int):
     """Ask FPX now what became of a pending payment (the periodic re-query does the same)."""
-    payment = selectors.payment_for_person(person=request.user, payment_id=payment_id)
+    payment = selectors.payment_for_person(person=request.user, payment_id=pk)
     pending = payment.status == Payment.Status.PENDING and payment.method == Payment.Method.FPX
     # at most one enquiry a minute per payment, however often the button is pressed
     if pending and cache.add(f"payments:status-check:{payment.pk}", True, timeout=60):
         services.payment_requery(payment_id=payment.pk)
-    return redirect("payments:details", payment_id=payment.pk)
+    return redirect("payments:details", pk=payment.pk)
 
 
 @csrf_exempt
@@ -164,7 +164,7 @@ def fpx_return(request):
     """The browser's return from FPX (indirect AC): applied only if its signature verifies; then GET."""
     result = services.fpx_receive_ac(data=request.POST, channel="indirect")
     if result.payment is not None:
-        return _see_other(reverse("payments:details", kwargs={"payment_id": result.payment.pk}))
+        return _see_other(reverse("payments:details", kwargs={"pk": result.payment.pk}))
     return _see_other(reverse("payments:return_unconfirmed"))
 
 

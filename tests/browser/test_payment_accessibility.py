@@ -50,6 +50,6 @@ def test_payment_pages_have_no_serious_accessibility_violations(
     axe_page.wait_for_url("**/pay/bank/")
     check("select-bank")
     for name, payment in (("paid", paid), ("failed", failed)):
-        axe_page.goto(reverse("payments:details", kwargs={"payment_id": payment.pk}))
+        axe_page.goto(reverse("payments:details", kwargs={"pk": payment.pk}))
         check(name)
     assert problems == {}

@@ -276,7 +276,7 @@ def test_verified_browser_return_applies_and_redirects_to_the_details_page(clien
     client.force_login(pending_payment.contribution.person)
     response = post(client, RETURN, sign_ac(pending_payment))
     assert response.status_code == 303
-    assert response["Location"] == reverse("payments:details", kwargs={"payment_id": pending_payment.pk})
+    assert response["Location"] == reverse("payments:details", kwargs={"pk": pending_payment.pk})
     page = client.get(response["Location"]).content.decode()
     assert "Paid" in page and Receipt.objects.get().number in page
 
@@ -293,7 +293,7 @@ def test_failure_reason_is_shown_in_the_persons_language(client, pending_payment
     person.save()
     client.force_login(person)
     post(client, DIRECT, sign_ac(pending_payment, code="51"))
-    page = client.get(reverse("payments:details", kwargs={"payment_id": pending_payment.pk})).content.decode()
+    page = client.get(reverse("payments:details", kwargs={"pk": pending_payment.pk})).content.decode()
     assert 'lang="ms"' in page
     with translation.override("ms"):
         assert str(codes.MESSAGE_INSUFFICIENT_FUNDS) in page

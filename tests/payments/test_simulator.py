@@ -66,7 +66,7 @@ def test_approved_sends_the_direct_ac_and_returns_the_browser_with_the_indirect_
     fields = hidden_fields(page)
     assert fields["fpx_debitAuthCode"] == "00" and len(fields["fpx_fpxTxnId"]) == 16
     response = client.post(reverse("payments:fpx_return"), fields)
-    assert response["Location"] == reverse("payments:details", kwargs={"payment_id": payment.pk})
+    assert response["Location"] == reverse("payments:details", kwargs={"pk": payment.pk})
     assert Receipt.objects.count() == 1
     assert payment.fpx_txn_id == txn.fpx_txn_id
 
