@@ -95,7 +95,17 @@ def select_bank(request, contribution_id: int):
                 return redirect("payments:to_gateway", pk=payment.pk)
     else:
         form = BankForm(banks=banks, initial={"idempotency_key": uuid.uuid4()})
-    return render(request, "payments/select_bank.html", {"contribution": contribution, "form": form})
+    pending = contribution.payments.filter(status=Payment.Status.PENDING).first()
+    return render(
+        request,
+        "payments/select_bank.html",
+        {
+            "contribution": contribution,
+            "form": form,
+            "pending": pending if not form.errors else None,
+            "in_progress_message": services.MESSAGE_PAYMENT_IN_PROGRESS,
+        },
+    )
 
 
 @login_required

@@ -111,6 +111,7 @@ def test_second_attempt_while_one_is_pending_is_refused_cleanly(client, contribu
     assert response.status_code == 200
     assert str(services.MESSAGE_PAYMENT_IN_PROGRESS) in response.content.decode()
     assert Payment.objects.count() == 1
+    assert str(services.MESSAGE_PAYMENT_IN_PROGRESS) in client.get(bank_url(contribution)).content.decode()
 
 
 def test_an_idempotency_key_cannot_be_replayed_on_another_contribution(contribution):
