@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "matrix_portal.middleware.UserLanguageMiddleware",
     "matrix_portal.middleware.SessionAbsoluteTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "matrix_portal.audit.AuditRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "matrix_portal.middleware.NoStoreForPersonalPagesMiddleware",
@@ -200,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "receipts.tasks.send_renewal_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "sweep-reminder-claims": {
+        "task": "receipts.tasks.sweep_reminder_claims",
+        "schedule": crontab(minute="*/10"),
+    },
     "requery-pending-payments": {
         "task": "payments.tasks.requery_pending_payments",
         "schedule": crontab(minute="*/15"),
@@ -242,6 +247,20 @@ FPX_SIMULATOR_DIRECT_AC_MODE = env.str(
 FPX_SIMULATOR_DELAY_SECONDS = env.int("FPX_SIMULATOR_DELAY_SECONDS", default=20)
 
 RECEIPT_RENDER_TIME_LIMIT = 30
+# Receipt fonts come from Debian packages installed by .ci/run, the Dockerfile and scripts/check_prereqs.py
+# (fonts-dejavu-core, fonts-noto-cjk); never copied into the repository. Missing files fall back to
+# whatever fontconfig offers, with a warning.
+RECEIPT_FONT_PATHS = {
+    "latin": env.str("RECEIPT_FONT_LATIN", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    "latin-bold": env.str(
+        "RECEIPT_FONT_LATIN_BOLD", default="/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+    ),
+    "cjk": env.str("RECEIPT_FONT_CJK", default="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+}
+# Address-space ceiling for each Celery worker child (MB; 0 = none), so a runaway render cannot eat the host.
+RECEIPT_WORKER_MEMORY_LIMIT_MB = env.int("RECEIPT_WORKER_MEMORY_LIMIT_MB", default=2048)
+# Public verification page: requests per client address per minute.
+RECEIPT_VERIFY_RATE_PER_MINUTE = env.int("RECEIPT_VERIFY_RATE_PER_MINUTE", default=30)
 
 # django-csp 4: no 'unsafe-inline'; inline scripts carry the per-request nonce.
 CONTENT_SECURITY_POLICY = {
