@@ -24,9 +24,11 @@ ACKNOWLEDGED_SESSION_KEY = "payments_acknowledged"
 MESSAGE_FPX_UNAVAILABLE = _("Online payment is not available at the moment. Please try again later.")
 
 
-def _back_url() -> str:
-    """Back from the payment pages: the contribution history once it exists, else home."""
+def _back_url(contribution=None) -> str:
+    """Back from the payment pages: the contribution (or the history), else home."""
     try:
+        if contribution is not None:
+            return reverse("contributions:view", kwargs={"pk": contribution.pk})
         return reverse("contributions:history")
     except NoReverseMatch:
         return reverse("home")
@@ -138,7 +140,7 @@ def details(request, pk: int):
             "receipt": getattr(payment, "receipt", None),
             "status_message": selectors.payment_status_message(payment=payment),
             "date_time": format_datetime(payment.paid_at or payment.created_at),
-            "back_url": _back_url(),
+            "back_url": _back_url(contribution),
             "can_pay_again": payment.status == Payment.Status.FAILED
             and contribution.status == contribution.Status.SUBMITTED
             and not contribution.payments.filter(status=Payment.Status.PENDING).exists(),

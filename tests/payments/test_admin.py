@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from payments.models import GatewayMessage
-from tests.factories import PaymentFactory, StaffFactory
+from tests.factories import PaymentFactory, StaffFactory, admin_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_payments_and_gateway_messages_are_readable_in_the_admin(client, pending_payment, sign_ac):
     client.post(reverse("payments:fpx_direct"), sign_ac(pending_payment))
     admin = StaffFactory(is_superuser=True)
-    client.force_login(admin)
+    admin_force_login(client, admin)
     for name in ("admin:payments_payment_changelist", "admin:payments_gatewaymessage_changelist"):
         assert client.get(reverse(name)).status_code == 200
     page = client.get(reverse("admin:payments_payment_change", args=[pending_payment.pk]))
