@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +37,6 @@ MESSAGE_PAYMENT_IN_PROGRESS = _(
     "A payment for this contribution is already in progress. Please retry after 60 minutes."
 )
 MESSAGE_FORM_USED = _("This payment form has already been used. Please start the payment again.")
-
-BANK_LIST_CACHE_KEY = "payments:bank-list-refreshed-at"
 
 # status -> statuses it may move to. Paid is final; a failed attempt becomes Paid only on a verified
 # late approval from the gateway.
@@ -284,6 +281,11 @@ class AcResult:
     note: str
 
 
+def _printable(value, limit: int) -> str:
+    """Text safe to store anywhere (PostgreSQL refuses NUL characters in text and JSON)."""
+    return str(value)[:limit].replace("\x00", "\ufffd")
+
+
 def _audit_fields(data: Mapping) -> dict:
     """A bounded copy of whatever was posted, for the audit trail (hostile bodies included)."""
     items = data.lists() if hasattr(data, "lists") else ((key, [value]) for key, value in data.items())
@@ -292,8 +294,8 @@ def _audit_fields(data: Mapping) -> dict:
         if index >= 60:
             copy["…"] = "more fields left out"
             break
-        texts = [str(value)[:1100] for value in values]
-        copy[str(key)[:60]] = texts[0] if len(texts) == 1 else texts
+        texts = [_printable(value, 1100) for value in values]
+        copy[_printable(key, 60)] = texts[0] if len(texts) == 1 else texts
     return copy
 
 
@@ -523,7 +525,6 @@ def bank_list_refresh(*, now=None) -> bool:
     message.note = f"{len(banks)} banks"
     message.save()
     _bank_list_apply(banks=dict(banks), now=now)
-    cache.set(BANK_LIST_CACHE_KEY, now.isoformat(), timeout=None)
     return True
 
 

@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -23,9 +24,11 @@ ACKNOWLEDGED_SESSION_KEY = "payments_acknowledged"
 MESSAGE_FPX_UNAVAILABLE = _("Online payment is not available at the moment. Please try again later.")
 
 
-def _back_url() -> str:
-    """Back from the payment pages: the contribution history once it exists, else home."""
+def _back_url(contribution=None) -> str:
+    """Back from the payment pages: the contribution (or the history), else home."""
     try:
+        if contribution is not None:
+            return reverse("contributions:view", kwargs={"pk": contribution.pk})
         return reverse("contributions:history")
     except NoReverseMatch:
         return reverse("home")
@@ -47,7 +50,7 @@ def pay_now(request, contribution_id: int):
         person=request.user, contribution_id=contribution_id
     )
     amount_problem = _amount_problem(contribution)
-    form = PayNowForm(request.POST or None)
+    form = PayNowForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not amount_problem and form.is_valid():
         acknowledged = set(request.session.get(ACKNOWLEDGED_SESSION_KEY, []))
         acknowledged.add(contribution.pk)
@@ -91,20 +94,30 @@ def select_bank(request, contribution_id: int):
                 logger.exception("FPX is not configured")
                 form.add_error(None, MESSAGE_FPX_UNAVAILABLE)
             else:
-                return redirect("payments:to_gateway", payment_id=payment.pk)
+                return redirect("payments:to_gateway", pk=payment.pk)
     else:
         form = BankForm(banks=banks, initial={"idempotency_key": uuid.uuid4()})
-    return render(request, "payments/select_bank.html", {"contribution": contribution, "form": form})
+    pending = contribution.payments.filter(status=Payment.Status.PENDING).first()
+    return render(
+        request,
+        "payments/select_bank.html",
+        {
+            "contribution": contribution,
+            "form": form,
+            "pending": pending if not form.errors else None,
+            "in_progress_message": services.MESSAGE_PAYMENT_IN_PROGRESS,
+        },
+    )
 
 
 @login_required
 @require_GET
-def to_gateway(request, payment_id: int):
+def to_gateway(request, pk: int):
     """The signed AR as a form that the browser posts to FPX (by script, or by the button without it)."""
-    payment = selectors.payment_for_person(person=request.user, payment_id=payment_id)
+    payment = selectors.payment_for_person(person=request.user, payment_id=pk)
     ar = services.payment_ar(payment=payment)
     if payment.status != Payment.Status.PENDING or not ar:
-        return redirect("payments:details", payment_id=payment.pk)
+        return redirect("payments:details", pk=payment.pk)
     return render(
         request,
         "payments/to_gateway.html",
@@ -114,9 +127,9 @@ def to_gateway(request, payment_id: int):
 
 @login_required
 @require_GET
-def details(request, payment_id: int):
+def details(request, pk: int):
     """PAYMENT DETAILS, as in the seed."""
-    payment = selectors.payment_for_person(person=request.user, payment_id=payment_id)
+    payment = selectors.payment_for_person(person=request.user, payment_id=pk)
     contribution = payment.contribution
     return render(
         request,
@@ -127,7 +140,7 @@ def details(request, payment_id: int):
             "receipt": getattr(payment, "receipt", None),
             "status_message": selectors.payment_status_message(payment=payment),
             "date_time": format_datetime(payment.paid_at or payment.created_at),
-            "back_url": _back_url(),
+            "back_url": _back_url(contribution),
             "can_pay_again": payment.status == Payment.Status.FAILED
             and contribution.status == contribution.Status.SUBMITTED
             and not contribution.payments.filter(status=Payment.Status.PENDING).exists(),
@@ -137,12 +150,14 @@ def details(request, payment_id: int):
 
 @login_required
 @require_POST
-def check_status(request, payment_id: int):
+def check_status(request, pk: int):
     """Ask FPX now what became of a pending payment (the periodic re-query does the same)."""
-    payment = selectors.payment_for_person(person=request.user, payment_id=payment_id)
-    if payment.status == Payment.Status.PENDING and payment.method == Payment.Method.FPX:
+    payment = selectors.payment_for_person(person=request.user, payment_id=pk)
+    pending = payment.status == Payment.Status.PENDING and payment.method == Payment.Method.FPX
+    # at most one enquiry a minute per payment, however often the button is pressed
+    if pending and cache.add(f"payments:status-check:{payment.pk}", True, timeout=60):
         services.payment_requery(payment_id=payment.pk)
-    return redirect("payments:details", payment_id=payment.pk)
+    return redirect("payments:details", pk=payment.pk)
 
 
 @csrf_exempt
@@ -161,7 +176,7 @@ def fpx_return(request):
     """The browser's return from FPX (indirect AC): applied only if its signature verifies; then GET."""
     result = services.fpx_receive_ac(data=request.POST, channel="indirect")
     if result.payment is not None:
-        return _see_other(reverse("payments:details", kwargs={"payment_id": result.payment.pk}))
+        return _see_other(reverse("payments:details", kwargs={"pk": result.payment.pk}))
     return _see_other(reverse("payments:return_unconfirmed"))
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from payments import fpx, gateway, keys
 from payments.reference_data import BANKS
@@ -24,12 +25,12 @@ logger = logging.getLogger(__name__)
 
 # What the tester can choose on the confirmation page.
 OUTCOMES = [
-    ("00", "Approved (00)"),
-    ("09", "Pending (09)"),
-    ("51", "Insufficient funds (51)"),
-    ("BC", "Cancelled by the buyer (BC)"),
-    ("1M", "Internet banking session timed out (1M)"),
-    ("90", "Bank internet banking unavailable (90)"),
+    ("00", _("Approved (00)")),
+    ("09", _("Pending (09)")),
+    ("51", _("Insufficient funds (51)")),
+    ("BC", _("Cancelled by the buyer (BC)")),
+    ("1M", _("Internet banking session timed out (1M)")),
+    ("90", _("Bank internet banking unavailable (90)")),
 ]
 CANCEL_AT_LOGIN = "1C"
 CANCEL_AT_TAC = "1I"

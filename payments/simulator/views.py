@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -65,20 +66,26 @@ def txn_status(request):
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="User name", max_length=60)
-    password = forms.CharField(label="Password", max_length=60, widget=forms.PasswordInput)
+    username = forms.CharField(
+        label=_("User name"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=60,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TacForm(forms.Form):
-    tac = forms.CharField(label="TAC", max_length=6)
+    tac = forms.CharField(label=_("TAC"), max_length=6)
 
 
 class ConfirmForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="Outcome", choices=services.OUTCOMES, initial="00", widget=forms.RadioSelect
+        label=_("Outcome"), choices=services.OUTCOMES, initial="00", widget=forms.RadioSelect
     )
     delivery = forms.ChoiceField(
-        label="Direct AC to the merchant",
+        label=_("Direct AC to the merchant"),
         choices=SimulatedTransaction.Delivery.choices,
         initial=SimulatedTransaction.Delivery.NORMAL,
         widget=forms.RadioSelect,
@@ -104,7 +111,7 @@ def login(request, token):
     if request.method == "POST" and "cancel" in request.POST:
         services.simulator_complete(txn=txn, code=services.CANCEL_AT_LOGIN)
         return redirect("fpx_simulator:done", token=token)
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         SimulatedTransaction.objects.filter(pk=txn.pk, step=Step.LOGIN).update(
             step=Step.TAC, buyer_username=form.cleaned_data["username"]
@@ -121,12 +128,12 @@ def tac(request, token):
     if request.method == "POST" and "cancel" in request.POST:
         services.simulator_complete(txn=txn, code=services.CANCEL_AT_TAC)
         return redirect("fpx_simulator:done", token=token)
-    form = TacForm(request.POST or None)
+    form = TacForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["tac"].strip() == txn.tac:
             SimulatedTransaction.objects.filter(pk=txn.pk, step=Step.TAC).update(step=Step.CONFIRM)
             return redirect("fpx_simulator:confirm", token=token)
-        form.add_error("tac", "The TAC is not correct.")
+        form.add_error("tac", _("The TAC is not correct."))
     return _page(request, "tac.html", txn, form=form)
 
 
@@ -135,7 +142,7 @@ def confirm(request, token):
     txn, elsewhere = _at_step(token, Step.CONFIRM)
     if elsewhere:
         return elsewhere
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.simulator_complete(
             txn=txn, code=form.cleaned_data["outcome"], delivery=form.cleaned_data["delivery"]

@@ -100,7 +100,7 @@ def test_pending_payment_is_settled_by_the_periodic_requery(page, shot, contribu
     settings.FPX_REQUERY_AFTER_MINUTES = 0
     assert requery_pending_payments.delay().get() == 1
 
-    page.goto(reverse("payments:details", kwargs={"payment_id": Payment.objects.get().pk}))
+    page.goto(reverse("payments:details", kwargs={"pk": Payment.objects.get().pk}))
     assert detail(page, "Status") == "Paid"
     assert detail(page, "Receipt No.") == Receipt.objects.get().number
     payment = Payment.objects.get()

@@ -276,7 +276,7 @@ def test_verified_browser_return_applies_and_redirects_to_the_details_page(clien
     client.force_login(pending_payment.contribution.person)
     response = post(client, RETURN, sign_ac(pending_payment))
     assert response.status_code == 303
-    assert response["Location"] == reverse("payments:details", kwargs={"payment_id": pending_payment.pk})
+    assert response["Location"] == reverse("payments:details", kwargs={"pk": pending_payment.pk})
     page = client.get(response["Location"]).content.decode()
     assert "Paid" in page and Receipt.objects.get().number in page
 
@@ -293,8 +293,35 @@ def test_failure_reason_is_shown_in_the_persons_language(client, pending_payment
     person.save()
     client.force_login(person)
     post(client, DIRECT, sign_ac(pending_payment, code="51"))
-    page = client.get(reverse("payments:details", kwargs={"payment_id": pending_payment.pk})).content.decode()
+    page = client.get(reverse("payments:details", kwargs={"pk": pending_payment.pk})).content.decode()
     assert 'lang="ms"' in page
     with translation.override("ms"):
         assert str(codes.MESSAGE_INSUFFICIENT_FUNDS) in page
         assert str(_("Make another payment")) in page
+
+
+def test_nul_characters_and_odd_keys_are_stored_safely(client, pending_payment, sign_ac):
+    ac = sign_ac(pending_payment)
+    ac["fpx_debitAuthCode"] = "0\x000"
+    ac["fpx_\x00odd"] = "\x00"
+    assert post(client, DIRECT, ac).status_code == 400
+    message = GatewayMessage.objects.get(direction="in")
+    assert message.fields["fpx_debitAuthCode"] == "0\ufffd0"
+    assert_untouched(pending_payment)
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"fpx_msgType=AC&fpx_buyerName=\xff\xfe\xfa&fpx_checkSum=AB", "application/x-www-form-urlencoded"),
+        (b"&".join(b"f%d=1" % n for n in range(1500)), "application/x-www-form-urlencoded"),
+        (b'{"fpx_msgType": "AC", "fpx_debitAuthCode": "00"}', "application/json"),
+        (b"\x00\x01\x02", "application/octet-stream"),
+        (b"fpx_msgType=AC&" + b"x" * 200_000 + b"=1", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_malformed_bodies_never_cause_a_server_error(client, pending_payment, body, content_type):
+    for url in (DIRECT, RETURN):
+        response = client.generic("POST", url, body, content_type=content_type)
+        assert response.status_code in {400, 303}, (url, response.status_code)
+    assert_untouched(pending_payment)

@@ -17,7 +17,7 @@ MYT = zoneinfo.ZoneInfo("Asia/Kuala_Lumpur")
 
 
 def details_url(payment):
-    return reverse("payments:details", kwargs={"payment_id": payment.pk})
+    return reverse("payments:details", kwargs={"pk": payment.pk})
 
 
 def field(page: str, label: str) -> str:
@@ -109,7 +109,7 @@ def test_check_status_button_sends_an_ae_and_applies_the_answer(client, fpx_tran
         contribution=contribution, bank=Bank.objects.get(fpx_id="ABB0233"), idempotency_key=str(uuid.uuid4())
     )
     client.force_login(contribution.person)
-    response = client.post(reverse("payments:check_status", kwargs={"payment_id": payment.pk}))
+    response = client.post(reverse("payments:check_status", kwargs={"pk": payment.pk}))
     assert response["Location"] == details_url(payment)
     assert [path for path, _data in fpx_transport.calls] == [reverse("fpx_simulator:txn_status")]
     payment.refresh_from_db()
@@ -127,4 +127,19 @@ def test_another_persons_payment_is_404(client):
     client.force_login(mine.contribution.person)
     assert client.get(details_url(mine)).status_code == 200
     assert client.get(details_url(theirs)).status_code == 404
-    assert client.get(reverse("payments:details", kwargs={"payment_id": 999999})).status_code == 404
+    assert client.get(reverse("payments:details", kwargs={"pk": 999999})).status_code == 404
+
+
+def test_check_status_asks_fpx_at_most_once_a_minute(client, fpx_transport):
+    import uuid
+
+    from tests.factories import ContributionFactory
+
+    contribution = ContributionFactory()
+    payment = services.payment_start_fpx(
+        contribution=contribution, bank=Bank.objects.get(fpx_id="ABB0233"), idempotency_key=str(uuid.uuid4())
+    )
+    client.force_login(contribution.person)
+    for _press in range(5):
+        client.post(reverse("payments:check_status", kwargs={"pk": payment.pk}))
+    assert len(fpx_transport.calls) == 1

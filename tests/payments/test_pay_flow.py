@@ -78,7 +78,7 @@ def test_paying_creates_a_pending_attempt_and_auto_posts_the_signed_ar(client, c
     response = client.post(bank_url(contribution), {"bank": "ABB0233", "idempotency_key": key})
     payment = Payment.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("payments:to_gateway", kwargs={"payment_id": payment.pk})
+    assert response["Location"] == reverse("payments:to_gateway", kwargs={"pk": payment.pk})
     assert payment.status == Payment.Status.PENDING and payment.amount == Decimal("77.60")
     assert payment.seller_order_no and payment.exchange_order_no and payment.seller_txn_time
     assert PaymentStatusChange.objects.filter(payment=payment, to_status="pending").count() == 1
@@ -111,6 +111,7 @@ def test_second_attempt_while_one_is_pending_is_refused_cleanly(client, contribu
     assert response.status_code == 200
     assert str(services.MESSAGE_PAYMENT_IN_PROGRESS) in response.content.decode()
     assert Payment.objects.count() == 1
+    assert str(services.MESSAGE_PAYMENT_IN_PROGRESS) in client.get(bank_url(contribution)).content.decode()
 
 
 def test_an_idempotency_key_cannot_be_replayed_on_another_contribution(contribution):
@@ -184,24 +185,24 @@ def test_pages_are_404_for_another_persons_contribution_or_payment(client):
     for name, kwargs in [
         ("payments:pay_now", {"contribution_id": contribution_id}),
         ("payments:select_bank", {"contribution_id": contribution_id}),
-        ("payments:details", {"payment_id": payment.pk}),
-        ("payments:to_gateway", {"payment_id": payment.pk}),
+        ("payments:details", {"pk": payment.pk}),
+        ("payments:to_gateway", {"pk": payment.pk}),
     ]:
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
-    assert client.post(reverse("payments:check_status", kwargs={"payment_id": payment.pk})).status_code == 404
+    assert client.post(reverse("payments:check_status", kwargs={"pk": payment.pk})).status_code == 404
 
 
 def test_payment_pages_need_a_login(client, settings):
     settings.LOGIN_URL = "/"
     payment = PaymentFactory()
-    response = client.get(reverse("payments:details", kwargs={"payment_id": payment.pk}))
+    response = client.get(reverse("payments:details", kwargs={"pk": payment.pk}))
     assert response.status_code == 302
 
 
 def test_to_gateway_after_the_attempt_is_settled_goes_to_details(client, contribution):
     payment = PaymentFactory(contribution=contribution, status=Payment.Status.FAILED, debit_auth_code="51")
-    response = client.get(reverse("payments:to_gateway", kwargs={"payment_id": payment.pk}))
-    assert response["Location"] == reverse("payments:details", kwargs={"payment_id": payment.pk})
+    response = client.get(reverse("payments:to_gateway", kwargs={"pk": payment.pk}))
+    assert response["Location"] == reverse("payments:details", kwargs={"pk": payment.pk})
 
 
 def test_gateway_form_page_allows_the_form_target_in_its_csp(client, contribution):

@@ -66,7 +66,7 @@ def test_approved_sends_the_direct_ac_and_returns_the_browser_with_the_indirect_
     fields = hidden_fields(page)
     assert fields["fpx_debitAuthCode"] == "00" and len(fields["fpx_fpxTxnId"]) == 16
     response = client.post(reverse("payments:fpx_return"), fields)
-    assert response["Location"] == reverse("payments:details", kwargs={"payment_id": payment.pk})
+    assert response["Location"] == reverse("payments:details", kwargs={"pk": payment.pk})
     assert Receipt.objects.count() == 1
     assert payment.fpx_txn_id == txn.fpx_txn_id
 
@@ -307,3 +307,25 @@ def test_new_banks_in_the_list_are_added_and_missing_ones_unlisted(monkeypatch):
     assert services.bank_list_refresh() is True
     assert Bank.objects.get(fpx_id="NEWB0001").is_listed
     assert not Bank.objects.get(fpx_id="MB2U0227").is_listed
+
+
+def test_celery_mode_sends_the_direct_ac_from_a_task_after_commit(
+    client, payment, settings, django_capture_on_commit_callbacks
+):
+    settings.FPX_SIMULATOR_DIRECT_AC_MODE = "task"
+    txn = walk_to_confirm(client, payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        choose(client, txn, "00", delivery="duplicate")
+    txn.refresh_from_db()  # one task per copy, queued only once the outcome was committed
+    assert txn.direct_ac_attempts == 2 and txn.direct_ac_acknowledged_at
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+
+
+def test_dropped_direct_ac_is_never_queued(client, payment, settings, django_capture_on_commit_callbacks):
+    settings.FPX_SIMULATOR_DIRECT_AC_MODE = "task"
+    txn = walk_to_confirm(client, payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        choose(client, txn, "00", delivery="drop")
+    txn.refresh_from_db()
+    assert txn.direct_ac_attempts == 0
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PENDING
