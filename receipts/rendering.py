@@ -28,12 +28,17 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from matrix_portal.money import format_rm
 from receipts.models import Receipt
+
+# Importing WeasyPrint made Pillow accept truncated images process-wide; receipts use only our own assets, and
+# uploaded documents must be checked strictly, so the default is restored.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR, ensure_role_groups
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, admin_force_login
 
 
 def staff_with(role):
@@ -156,7 +156,7 @@ def test_the_admin_lists_receipts_read_only_with_the_ic_masked(client, receipt):
     staff.user_permissions.add(
         Permission.objects.get(codename="view_receipt"), Permission.objects.get(codename="view_reminderlog")
     )
-    client.force_login(staff)
+    admin_force_login(client, staff)
     listing = client.get(reverse("admin:receipts_receipt_changelist"))
     assert listing.status_code == 200
     page = listing.content.decode()
