@@ -3,7 +3,7 @@
 import datetime as dt
 import secrets
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,20 +20,26 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _later_contribution() -> Exists:
-    """A contribution of the same registration awaiting payment, or paid and covering beyond this one."""
-    return Exists(
-        Contribution.objects.filter(registration_id=OuterRef("registration_id"))
-        .exclude(pk=OuterRef("pk"))
-        .filter(
-            Q(status=Contribution.Status.SUBMITTED)
-            | Q(
-                status__in=[*PAID, Contribution.Status.EXPIRED],
-                coverage_cancelled_at__isnull=True,
-                coverage_end__gt=OuterRef("coverage_end"),
-            )
+def _later_contribution():
+    """A contribution of the same registration awaiting payment, or paid and covering beyond this one.
+
+    Two EXISTS so each has an index: the partial unique index on submitted contributions, and the partial
+    (registration_id, coverage_end) index that receipts/migrations/0003 adds for exactly this predicate.
+    """
+    awaiting_payment = Exists(
+        Contribution.objects.filter(
+            registration_id=OuterRef("registration_id"), status=Contribution.Status.SUBMITTED
         )
     )
+    covers_beyond = Exists(
+        Contribution.objects.filter(
+            registration_id=OuterRef("registration_id"),
+            coverage_end__gt=OuterRef("coverage_end"),
+            coverage_cancelled_at__isnull=True,
+            status__in=[*PAID, Contribution.Status.EXPIRED],
+        )
+    )
+    return awaiting_payment | covers_beyond
 
 
 def reminder_windows(*, now: dt.datetime) -> dict[str, tuple[dt.datetime, dt.datetime, list[str]]]:
@@ -72,7 +78,7 @@ def reminders_due_for(*, notice: str, now: dt.datetime) -> QuerySet[Contribution
         )
         .filter(~Exists(already), ~_later_contribution())
         .only("pk", "coverage_end")
-        .order_by()
+        .order_by("coverage_end", "pk")
     )
 
 
@@ -82,7 +88,7 @@ def reminders_due(*, now: dt.datetime) -> dict[str, QuerySet[Contribution]]:
 
 def contributions_ended(*, now: dt.datetime) -> QuerySet[Contribution]:
     """Active or Renewed contributions whose coverage is over (they become Expired)."""
-    return Contribution.objects.filter(status__in=PAID, coverage_end__lt=now).order_by()
+    return Contribution.objects.filter(status__in=PAID, coverage_end__lt=now).order_by("coverage_end")
 
 
 def receipt_may_download(*, user, receipt: Receipt) -> bool:

@@ -101,10 +101,19 @@ def receipt_issue(*, payment: Payment) -> Receipt:
     )
     receipt.full_clean(exclude=["pdf", "pdf_sha256"])
     receipt.save()
+    _queue_render_on_commit(receipt.id)
+    return receipt
+
+
+def _queue_render_on_commit(receipt_id: int) -> None:
+    """Queue the PDF render once the payment's transaction commits (never for a rolled-back one).
+
+    Robust: if the broker is down (or, in eager mode, the render fails) the confirmed payment still
+    succeeds; the PDF is then rendered from the row on its first download.
+    """
     from receipts.tasks import render_receipt_pdf
 
-    render_receipt_pdf.delay_on_commit(receipt.id)
-    return receipt
+    transaction.on_commit(lambda: render_receipt_pdf.delay(receipt_id), robust=True)
 
 
 def _pdf_name(receipt: Receipt) -> str:

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import UserFactory
 from tests.receipts.conftest import seed_receipt
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,3 +24,24 @@ def test_a_guessed_token_shows_the_not_found_page(page, reference_data):
     receipt = seed_receipt()
     response = page.goto(reverse("receipts:verify", kwargs={"number": receipt.number, "token": "x" * 43}))
     assert response.status == 404
+
+
+def test_the_verification_page_has_no_serious_accessibility_violations(axe_page, reference_data):
+    from django.utils import timezone
+
+    from tests.browser.conftest import DESKTOP, PHONE, axe_serious_violations
+
+    valid = seed_receipt()
+    void = seed_receipt(person=UserFactory(full_name="VOID PERSON"))
+    void.voided_at = timezone.now()
+    void.save()
+    problems = {}
+    for receipt in (valid, void):
+        kwargs = {"number": receipt.number, "token": receipt.verification_token}
+        url = reverse("receipts:verify", kwargs=kwargs)
+        for size in (PHONE, DESKTOP):
+            axe_page.set_viewport_size(size)
+            axe_page.goto(url)
+            if violations := axe_serious_violations(axe_page):
+                problems[f"{receipt.number} @ {size['width']}"] = violations
+    assert problems == {}

@@ -336,3 +336,16 @@ def test_worker_children_get_an_address_space_ceiling():
         env={**os.environ, "RECEIPT_WORKER_MEMORY_LIMIT_MB": "1536"},
     ).stdout
     assert int(out.split()[-1]) == 1536 * 1024 * 1024
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_render_does_not_undo_the_payment(reference_data, monkeypatch):
+    def broken(receipt):
+        raise RuntimeError("fonts unreadable")
+
+    monkeypatch.setattr(rendering, "render_receipt_pdf", broken)
+    receipt = seed_receipt()  # the payment commits; the queued render fails and is only logged
+    receipt.refresh_from_db()
+    assert receipt.pk and not receipt.pdf
+    monkeypatch.undo()
+    assert receipt_pdf_bytes(receipt=receipt).startswith(b"%PDF-")  # rendered on first download

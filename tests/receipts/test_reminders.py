@@ -5,12 +5,16 @@ import threading
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.db import connection
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contributions.models import Contribution, ContributionStatusChange
 from receipts import services
 from receipts.models import ReminderLog
-from receipts.selectors import reminders_due_for
+from receipts.selectors import reminder_windows, reminders_due_for
 from receipts.tasks import deliver_reminder, send_renewal_reminders, sweep_reminder_claims
 from tests.factories import ContributionFactory, RegistrationFactory, UserFactory
 from tests.receipts.conftest import MYT
@@ -232,9 +236,59 @@ def test_concurrent_runs_send_each_notice_once(reference_data, sms_outbox):
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_the_daily_scan_uses_the_status_coverage_end_index():
-    queryset = reminders_due_for(notice=ReminderLog.Notice.DAYS_7, now=RUN)
+@pytest.mark.parametrize("notice", ReminderLog.Notice.values)
+def test_every_part_of_the_daily_scan_can_be_answered_from_indexes(notice):
+    """No part of the scan needs a full read of contributions (bench/reminder_scan.py times it at 1M rows)."""
+    queryset = reminders_due_for(notice=notice, now=RUN)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
-    assert "contribution_coverage_end_idx" in plan
+    assert "Seq Scan" not in plan, plan
+    assert "contribution_coverage_end_idx" in plan or "receipts_later_coverage_idx" in plan
+    assert "one_open_contribution_per_registration" in plan  # awaiting-payment test
+
+
+@given(
+    now=st.datetimes(
+        min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 12, 31), timezones=st.just(dt.UTC)
+    ),
+    days_left=st.integers(min_value=-10, max_value=15),
+)
+def test_each_end_day_falls_in_exactly_one_notice_window(now, days_left):
+    """Counted in Malaysian calendar days, whatever the UTC time of the run (00:00 MYT is 16:00 UTC)."""
+    today = timezone.localdate(now)
+    end = dt.datetime.combine(today + dt.timedelta(days=days_left), dt.time(23, 59, 59), tzinfo=MYT)
+    windows = reminder_windows(now=now)
+    hits = [notice for notice, (start, stop, _) in windows.items() if start <= end < stop]
+    expected = {
+        **dict.fromkeys(range(2, 8), "7d"),
+        0: "1d",
+        1: "1d",
+        -1: "expired",
+        -2: "expired",
+        -3: "expired",
+    }
+    assert hits == ([expected[days_left]] if days_left in expected else [])
+
+
+def test_the_malaysian_midnight_boundary():
+    end = dt.datetime(2026, 3, 17, 23, 59, 59, tzinfo=MYT)
+    before_midnight = dt.datetime(2026, 3, 9, 15, 59, tzinfo=dt.UTC)  # 23:59 on 09-03 in Malaysia
+    after_midnight = dt.datetime(2026, 3, 9, 16, 1, tzinfo=dt.UTC)  # 00:01 on 10-03 in Malaysia
+    start, stop, _ = reminder_windows(now=before_midnight)[ReminderLog.Notice.DAYS_7]
+    assert not start <= end < stop  # 8 days away on 09-03
+    start, stop, _ = reminder_windows(now=after_midnight)[ReminderLog.Notice.DAYS_7]
+    assert start <= end < stop
+
+
+@pytest.mark.django_db
+def test_a_name_change_after_payment_never_alters_the_issued_receipt(receipt):
+    first = services.receipt_pdf_bytes(receipt=receipt)
+    person = receipt.payment.contribution.person
+    person.full_name = "A DIFFERENT NAME"
+    person.save()
+    default_storage.delete(receipt.pdf.name if receipt.pdf else f"receipts/2019/{receipt.number}.pdf")
+    receipt.refresh_from_db()
+    assert services.receipt_pdf_bytes(receipt=receipt) == first
+    receipt.refresh_from_db()
+    assert receipt.name == "NURUL ASYIKIN BINTI MOHD ZABRI"
