@@ -15,6 +15,7 @@ from tests.backoffice.conftest import PDF_BYTES, add_document, make_staff, paid_
 from tests.factories import RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+WAIT_MS = 15_000  # generous: CI machines are busy
 
 
 def _logged_in_page(browser, live_server, user):
@@ -54,18 +55,23 @@ def test_reject_then_register_again_then_approve(browser, live_server, shot, ref
     shot(page, "queue")
     page.get_by_role("row", name="AHMAD BIN ALI").get_by_role("link", name="Review").click()
     assert page.get_by_test_id("person-name").inner_text() == "AHMAD BIN ALI"
-    assert page.locator("img.document__image").evaluate("img => img.naturalWidth") == 1
+    # The IC image really loads (served inline to the reviewer), not just its tag.
+    page.wait_for_function(
+        "() => document.querySelector('img.document__image').naturalWidth === 1", timeout=WAIT_MS
+    )
     assert page.locator("iframe.document__pdf").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "review")
 
     # A rejection without a reason is refused, with the message on the page.
     page.get_by_role("button", name="Reject registration").click()
-    expect(page.locator("#id_reason_error")).to_have_text("Choose the reason for the rejection.")
+    expect(page.locator("#id_reason_error")).to_have_text(
+        "Choose the reason for the rejection.", timeout=WAIT_MS
+    )
     page.get_by_label("Reason for rejection").select_option(label="Document does not match the IC")
     page.get_by_label("Details").fill("The photo on the IC is of someone else.")
     page.get_by_role("button", name="Reject registration").click()
-    expect(page.locator(".messages")).to_contain_text("Registration rejected")
+    expect(page.locator(".messages")).to_contain_text("Registration rejected", timeout=WAIT_MS)
     shot(page, "rejected")
 
     first.refresh_from_db()
@@ -106,7 +112,7 @@ def test_reject_then_register_again_then_approve(browser, live_server, shot, ref
     page.get_by_role("row", name="AHMAD BIN ALI").get_by_role("link", name="Review").click()
     page.get_by_label("Documents verified").check()
     page.get_by_role("button", name="Approve: documents verified").click()
-    expect(page.locator(".messages")).to_contain_text("Registration approved")
+    expect(page.locator(".messages")).to_contain_text("Registration approved", timeout=WAIT_MS)
     assert "AHMAD BIN ALI" not in page.locator("main").inner_text()
     shot(page, "approved")
     context.close()
