@@ -35,6 +35,17 @@ def _logged_in_page(browser, live_server, user):
     return context, context.new_page()
 
 
+def _submit(page, button_name):
+    """Press the form's button once the page (its image and frame included) has settled.
+
+    Keyboard activation does not depend on where the button is drawn, so a late layout shift cannot
+    swallow the submission; waiting for the navigation makes a lost one fail here, clearly.
+    """
+    page.wait_for_load_state("load")
+    with page.expect_navigation(timeout=WAIT_MS):
+        page.get_by_role("button", name=button_name).press("Enter")
+
+
 def _registration_with_documents(person):
     registration = RegistrationFactory(person=person, submitted_at=timezone.now() - dt.timedelta(days=1))
     add_document(registration)
@@ -64,13 +75,13 @@ def test_reject_then_register_again_then_approve(browser, live_server, shot, ref
     shot(page, "review")
 
     # A rejection without a reason is refused, with the message on the page.
-    page.get_by_role("button", name="Reject registration").click()
+    _submit(page, "Reject registration")
     expect(page.locator("#id_reason_error")).to_have_text(
         "Choose the reason for the rejection.", timeout=WAIT_MS
     )
     page.get_by_label("Reason for rejection").select_option(label="Document does not match the IC")
     page.get_by_label("Details").fill("The photo on the IC is of someone else.")
-    page.get_by_role("button", name="Reject registration").click()
+    _submit(page, "Reject registration")
     expect(page.locator(".messages")).to_contain_text("Registration rejected", timeout=WAIT_MS)
     shot(page, "rejected")
 
@@ -111,7 +122,7 @@ def test_reject_then_register_again_then_approve(browser, live_server, shot, ref
     page.goto("/staff/review/")
     page.get_by_role("row", name="AHMAD BIN ALI").get_by_role("link", name="Review").click()
     page.get_by_label("Documents verified").check()
-    page.get_by_role("button", name="Approve: documents verified").click()
+    _submit(page, "Approve: documents verified")
     expect(page.locator(".messages")).to_contain_text("Registration approved", timeout=WAIT_MS)
     assert "AHMAD BIN ALI" not in page.locator("main").inner_text()
     shot(page, "approved")
