@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.apps import apps
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -137,3 +138,31 @@ def pending_fpx_summary() -> dict:
     return Payment.objects.filter(status=Payment.Status.PENDING, method=Payment.Method.FPX).aggregate(
         count=Count("id"), oldest=Min("created_at")
     )
+
+
+def _reminder_log_model():
+    """receipts.ReminderLog (renewal reminders) when that app provides it with a `sent_at` column."""
+    try:
+        model = apps.get_model("receipts", "ReminderLog")
+    except LookupError:
+        return None
+    names = {field.name for field in model._meta.get_fields()}
+    return model if {"sent_at", "notice"} <= names else None
+
+
+def reminders_sent(*, days: int = 30, now: dt.datetime | None = None) -> dict | None:
+    """Renewal reminders completed in the last `days` days, in total and per notice; None if not recorded."""
+    model = _reminder_log_model()
+    if model is None:
+        return None
+    now = now or timezone.now()
+    sent = model.objects.filter(sent_at__gt=now - dt.timedelta(days=days), sent_at__lte=now)
+    labels = dict(model._meta.get_field("notice").choices or [])
+    per_notice = sent.values("notice").annotate(count=Count("pk")).order_by("notice")
+    return {
+        "total": sum(row["count"] for row in per_notice),
+        "per_notice": [
+            {"label": str(labels.get(row["notice"], row["notice"])), "count": row["count"]}
+            for row in per_notice
+        ],
+    }

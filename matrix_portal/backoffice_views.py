@@ -255,5 +255,6 @@ def ops(request):
         "state_peak": max((row["total"] for row in by_state), default=0) or 1,
         "queue": queue,
         "pending": pending,
+        "reminders": selectors.reminders_sent(days=30, now=now),
     }
     return render(request, "backoffice/ops.html", context)

@@ -96,3 +96,26 @@ def test_the_dashboard_page_shows_charts_and_tables(client, supervisor):
     assert "RM 77.60" in body
     assert 'data-testid="queue-size">1<' in body
     assert "style=" not in body  # no inline styles: the CSP would block them
+
+
+def test_reminders_sent_is_counted_when_the_reminder_log_exists(client, supervisor):
+    from matrix_portal.backoffice_selectors import _reminder_log_model, reminders_sent
+
+    model = _reminder_log_model()
+    if model is None:
+        # Without a reminder log the dashboard says so instead of showing a number.
+        assert reminders_sent(now=NOW) is None
+        client.force_login(supervisor)
+        assert "Reminders are not recorded" in client.get(reverse("backoffice:ops")).content.decode()
+        return
+    contribution = paid_payment(RegistrationFactory(), paid_at=NOW - dt.timedelta(days=40)).contribution
+    notice = model._meta.get_field("notice").choices[0][0]
+    model.objects.create(
+        contribution=contribution,
+        notice=notice,
+        coverage_end=contribution.coverage_end,
+        sent_at=NOW - dt.timedelta(days=2),
+    )
+    result = reminders_sent(now=NOW)
+    assert result["total"] == 1
+    assert result["per_notice"][0]["count"] == 1
