@@ -109,6 +109,7 @@ def test_reminders_sent_is_counted_when_the_reminder_log_exists(client, supervis
         assert "Reminders are not recorded" in client.get(reverse("backoffice:ops")).content.decode()
         return
     contribution = paid_payment(RegistrationFactory(), paid_at=NOW - dt.timedelta(days=40)).contribution
+    contribution.refresh_from_db()
     notice = model._meta.get_field("notice").choices[0][0]
     model.objects.create(
         contribution=contribution,
