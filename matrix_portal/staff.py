@@ -2,32 +2,22 @@
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
 
 from accounts.roles import has_any_role
 
 
-def staff_login_url() -> str:
-    """The portal's log-in page, or the admin's while the accounts app provides none."""
-    try:
-        return reverse(settings.LOGIN_URL)
-    except NoReverseMatch:
-        return reverse("admin:login")
-
-
 def staff_role_required(*roles: str):
-    """Anonymous: to the staff log-in. Not staff: 404 (the page does not exist for them). Wrong role: 403."""
+    """Anonymous: to the log-in page. Not staff: 404 (the page does not exist for them). Wrong role: 403."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             user = request.user
             if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), login_url=staff_login_url())
+                return redirect_to_login(request.get_full_path())
             if not (user.is_active and user.is_staff):
                 raise Http404
             if not has_any_role(user, *roles):

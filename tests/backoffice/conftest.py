@@ -13,19 +13,6 @@ PNG_BYTES = bytes.fromhex(
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def admin_login(client, user):
-    """Log staff in with a verified second factor, which the OTP-guarded admin site asks for."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    device = StaticDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user
-
-
 def make_staff(role: str | None, **kwargs):
     groups = ensure_role_groups()
     if role == "superuser":

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR
-from matrix_portal.staff import staff_login_url
 from tests.backoffice.conftest import add_document, make_staff
 from tests.factories import RegistrationFactory, UserFactory
 
@@ -53,7 +52,7 @@ def test_each_role_against_each_view(client, name, visitor):
     response = client.get(url)
     if visitor == ANONYMOUS:
         assert response.status_code == 302
-        assert response["Location"].startswith(staff_login_url() + "?next=")
+        assert response["Location"].startswith(reverse("accounts:login") + "?next=")
     elif visitor == PERSON:
         assert response.status_code == 404
     elif visitor in VIEWS[name]:

@@ -7,15 +7,15 @@ from hypothesis import strategies as st
 
 from contributions.models import SectorRegistration
 from matrix_portal.backoffice_views import CSV_DANGEROUS_PREFIXES, csv_cell
-from tests.backoffice.conftest import admin_login, make_staff
-from tests.factories import ContributionFactory, RegistrationFactory, UserFactory
+from tests.backoffice.conftest import make_staff
+from tests.factories import ContributionFactory, RegistrationFactory, UserFactory, admin_force_login
 
 
 @pytest.mark.django_db
 def test_registration_list_masks_the_ic_and_searches_by_full_ic(client):
     registration = RegistrationFactory(person=UserFactory(ic_number="900101145567", full_name="SITI AMINAH"))
     RegistrationFactory()
-    admin_login(client, make_staff("superuser"))
+    admin_force_login(client, make_staff("superuser"))
     url = reverse("admin:contributions_sectorregistration_changelist")
     response = client.get(url)
     body = response.content.decode()
@@ -32,7 +32,7 @@ def test_registration_list_masks_the_ic_and_searches_by_full_ic(client):
 @pytest.mark.django_db
 def test_a_registration_s_decision_cannot_be_changed_in_the_admin(client):
     registration = RegistrationFactory()
-    admin_login(client, make_staff("superuser"))
+    admin_force_login(client, make_staff("superuser"))
     url = reverse("admin:contributions_sectorregistration_change", args=[registration.pk])
     page = client.get(url)
     assert page.status_code == 200
@@ -51,7 +51,7 @@ def test_a_registration_s_decision_cannot_be_changed_in_the_admin(client):
 @pytest.mark.django_db
 def test_contributions_are_read_only_in_the_admin(client):
     contribution = ContributionFactory()
-    admin_login(client, make_staff("superuser"))
+    admin_force_login(client, make_staff("superuser"))
     url = reverse("admin:contributions_contribution_change", args=[contribution.pk])
     assert client.get(url).status_code == 200
     assert client.post(url, {"status": "active"}).status_code == 403

@@ -16,10 +16,12 @@ from contributions.models import Office
 from matrix_portal import audit
 from matrix_portal.audit import audit_record
 from matrix_portal.models import Announcement, AuditEvent, AuditImmutableError
-from tests.backoffice.conftest import admin_login, make_staff
-from tests.factories import UserFactory
+from tests.backoffice.conftest import make_staff
+from tests.factories import UserFactory, admin_force_login
 
 pytestmark = pytest.mark.django_db
+
+PASSWORD = "Correct-Horse-Battery-9"
 
 
 def _event(**kwargs):
@@ -95,7 +97,7 @@ def test_the_database_refuses_updates_and_deletes_of_audit_rows(supervisor):
 def test_editing_an_audit_row_through_the_admin_fails_even_for_a_superuser(client):
     superuser = make_staff("superuser")
     event = _event(actor=superuser, after={"amount": "10.00"})
-    admin_login(client, superuser)
+    admin_force_login(client, superuser)
     change_url = reverse("admin:matrix_portal_auditevent_change", args=[event.pk])
     page = client.get(change_url)
     assert page.status_code == 200  # may be read
@@ -116,20 +118,19 @@ def test_editing_an_audit_row_through_the_admin_fails_even_for_a_superuser(clien
 def test_the_admin_list_of_audit_events_is_readable_and_searchable(client):
     superuser = make_staff("superuser")
     _event(actor=superuser, target=Office.objects.get(code="kuala-krai"))
-    admin_login(client, superuser)
+    admin_force_login(client, superuser)
     response = client.get(reverse("admin:matrix_portal_auditevent_changelist"), {"q": "Kuala Krai"})
     assert response.status_code == 200
     assert "Kuala Krai" in response.content.decode()
 
 
-def test_staff_log_in_is_recorded_with_the_address(rf):
-    from django.contrib.auth import login
-    from django.contrib.sessions.middleware import SessionMiddleware
-
+def test_staff_log_in_is_recorded_with_the_address(client):
     staff = make_staff(COUNTER_STAFF)
-    request = rf.post("/accounts/login/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="10.0.0.1")
-    SessionMiddleware(lambda r: None).process_request(request)
-    login(request, staff, backend="django.contrib.auth.backends.ModelBackend")
+    client.post(reverse("accounts:login"), {"ic_number": staff.ic_number}, REMOTE_ADDR="198.51.100.7")
+    response = client.post(
+        reverse("accounts:login_password"), {"password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert response.status_code == 302
     event = AuditEvent.objects.get(action=AuditEvent.Action.STAFF_LOGIN)
     assert event.actor == staff
     assert event.ip_address == "198.51.100.7"
@@ -145,7 +146,7 @@ def test_a_reference_data_edit_in_the_admin_is_recorded_with_before_and_after(cl
     superuser = make_staff("superuser")
     office = Office.objects.get(code="kuala-krai")
     old_name = office.name
-    admin_login(client, superuser)
+    admin_force_login(client, superuser)
     response = client.post(
         reverse("admin:contributions_office_change", args=[office.pk]),
         {
@@ -170,7 +171,7 @@ def test_a_reference_data_edit_in_the_admin_is_recorded_with_before_and_after(cl
 
 def test_adding_and_deleting_in_the_admin_are_recorded(client):
     superuser = make_staff("superuser")
-    admin_login(client, superuser)
+    admin_force_login(client, superuser)
     response = client.post(
         reverse("admin:matrix_portal_announcement_add"),
         {
