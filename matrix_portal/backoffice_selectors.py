@@ -10,24 +10,30 @@ from django.utils import timezone
 
 from contributions.models import SectorRegistration
 from matrix_portal.models import AuditEvent
+from payments import codes as payment_codes
 from payments.models import Payment
 
 
 def refund_list() -> QuerySet[Payment]:
-    """Paid payments of rejected registrations, whose receipts have not been voided: money to give back."""
+    """Money to give back, newest first.
+
+    Paid payments of rejected registrations (unless their receipt was voided), and attempts the bank
+    approved after their contribution could no longer be paid (for instance because its registration had
+    just been rejected): payments fails those, keeping the bank's approval code.
+    """
+    paid_for_rejected = Q(
+        status=Payment.Status.PAID, contribution__registration__status=SectorRegistration.Status.REJECTED
+    ) & (Q(receipt__isnull=True) | Q(receipt__voided_at__isnull=True))
+    approved_too_late = Q(status=Payment.Status.FAILED, debit_auth_code=payment_codes.APPROVED)
     return (
-        Payment.objects.filter(
-            status=Payment.Status.PAID,
-            contribution__registration__status=SectorRegistration.Status.REJECTED,
-        )
-        .filter(Q(receipt__isnull=True) | Q(receipt__voided_at__isnull=True))
+        Payment.objects.filter(paid_for_rejected | approved_too_late)
         .select_related(
             "contribution__person",
             "contribution__sector",
             "contribution__registration",
             "receipt",
         )
-        .order_by("-contribution__registration__reviewed_at", "-paid_at", "-pk")
+        .order_by("-updated_at", "-pk")
     )
 
 
