@@ -3,30 +3,37 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.apps import apps
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from contributions.models import SectorRegistration
 from matrix_portal.models import AuditEvent
+from payments import codes as payment_codes
 from payments.models import Payment
 
 
 def refund_list() -> QuerySet[Payment]:
-    """Paid payments of rejected registrations, whose receipts have not been voided: money to give back."""
+    """Money to give back, newest first.
+
+    Paid payments of rejected registrations (unless their receipt was voided), and attempts the bank
+    approved after their contribution could no longer be paid (for instance because its registration had
+    just been rejected): payments fails those, keeping the bank's approval code.
+    """
+    paid_for_rejected = Q(
+        status=Payment.Status.PAID, contribution__registration__status=SectorRegistration.Status.REJECTED
+    ) & (Q(receipt__isnull=True) | Q(receipt__voided_at__isnull=True))
+    approved_too_late = Q(status=Payment.Status.FAILED, debit_auth_code=payment_codes.APPROVED)
     return (
-        Payment.objects.filter(
-            status=Payment.Status.PAID,
-            contribution__registration__status=SectorRegistration.Status.REJECTED,
-        )
-        .filter(Q(receipt__isnull=True) | Q(receipt__voided_at__isnull=True))
+        Payment.objects.filter(paid_for_rejected | approved_too_late)
         .select_related(
             "contribution__person",
             "contribution__sector",
             "contribution__registration",
             "receipt",
         )
-        .order_by("-contribution__registration__reviewed_at", "-paid_at", "-pk")
+        .order_by("-updated_at", "-pk")
     )
 
 
@@ -137,3 +144,31 @@ def pending_fpx_summary() -> dict:
     return Payment.objects.filter(status=Payment.Status.PENDING, method=Payment.Method.FPX).aggregate(
         count=Count("id"), oldest=Min("created_at")
     )
+
+
+def _reminder_log_model():
+    """receipts.ReminderLog (renewal reminders) when that app provides it with a `sent_at` column."""
+    try:
+        model = apps.get_model("receipts", "ReminderLog")
+    except LookupError:
+        return None
+    names = {field.name for field in model._meta.get_fields()}
+    return model if {"sent_at", "notice"} <= names else None
+
+
+def reminders_sent(*, days: int = 30, now: dt.datetime | None = None) -> dict | None:
+    """Renewal reminders completed in the last `days` days, in total and per notice; None if not recorded."""
+    model = _reminder_log_model()
+    if model is None:
+        return None
+    now = now or timezone.now()
+    sent = model.objects.filter(sent_at__gt=now - dt.timedelta(days=days), sent_at__lte=now)
+    labels = dict(model._meta.get_field("notice").choices or [])
+    per_notice = sent.values("notice").annotate(count=Count("pk")).order_by("notice")
+    return {
+        "total": sum(row["count"] for row in per_notice),
+        "per_notice": [
+            {"label": str(labels.get(row["notice"], row["notice"])), "count": row["count"]}
+            for row in per_notice
+        ],
+    }

@@ -77,6 +77,7 @@ def refunds_csv(request):
     payments = selectors.refund_list()
     audit_record(action=AuditEvent.Action.EXPORT, request=request, after={"export": "refunds"})
     header = [
+        _("Why"),
         _("Rejected at"),
         _("Name"),
         _("IC number"),
@@ -95,8 +96,11 @@ def refunds_csv(request):
             contribution = payment.contribution
             registration = contribution.registration
             receipt = getattr(payment, "receipt", None)
+            rejected = registration.status == registration.Status.REJECTED
+            paid = payment.status == payment.Status.PAID
             yield [
-                format_datetime(registration.reviewed_at),
+                _("Registration rejected") if paid else _("Approved by the bank too late"),
+                format_datetime(registration.reviewed_at) if rejected else "",
                 contribution.person.full_name,
                 ic_numbers.formatted(contribution.person.ic_number),
                 contribution.person.self_employed_code or "",
@@ -105,7 +109,7 @@ def refunds_csv(request):
                 payment.get_method_display(),
                 payment.seller_order_no,
                 receipt.number if receipt else "",
-                format_datetime(payment.paid_at),
+                format_datetime(payment.paid_at or payment.updated_at),
                 f"{payment.amount:.2f}",
             ]
 
@@ -255,5 +259,6 @@ def ops(request):
         "state_peak": max((row["total"] for row in by_state), default=0) or 1,
         "queue": queue,
         "pending": pending,
+        "reminders": selectors.reminders_sent(days=30, now=now),
     }
     return render(request, "backoffice/ops.html", context)

@@ -33,3 +33,12 @@ def rm(value) -> str:
 @register.filter
 def percent_of(value, peak) -> int:
     return round(100 * (value or 0) / peak) if peak else 0
+
+
+@register.filter
+def rejection_reason(registration) -> str:
+    """The reviewer's reason for rejecting a registration, in the reader's language, with any details."""
+    from contributions.review import rejection_reason_label
+
+    label = rejection_reason_label(registration)
+    return f"{label}: {registration.rejection_note}" if registration.rejection_note else label

@@ -52,7 +52,7 @@ def test_each_role_against_each_view(client, name, visitor):
     response = client.get(url)
     if visitor == ANONYMOUS:
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("admin:login"))
+        assert response["Location"].startswith(reverse("accounts:login") + "?next=")
     elif visitor == PERSON:
         assert response.status_code == 404
     elif visitor in VIEWS[name]:

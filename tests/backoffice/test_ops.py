@@ -5,8 +5,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contributions.models import Sector, SectorRegistration
 from matrix_portal.backoffice_selectors import (
@@ -16,6 +19,7 @@ from matrix_portal.backoffice_selectors import (
     review_queue_summary,
 )
 from matrix_portal.backoffice_views import payments_chart
+from payments.models import Payment
 from tests.backoffice.conftest import paid_payment
 from tests.factories import ContributionFactory, PaymentFactory, RegistrationFactory
 
@@ -96,3 +100,56 @@ def test_the_dashboard_page_shows_charts_and_tables(client, supervisor):
     assert "RM 77.60" in body
     assert 'data-testid="queue-size">1<' in body
     assert "style=" not in body  # no inline styles: the CSP would block them
+
+
+def test_reminders_sent_is_counted_when_the_reminder_log_exists(client, supervisor):
+    from matrix_portal.backoffice_selectors import _reminder_log_model, reminders_sent
+
+    model = _reminder_log_model()
+    if model is None:
+        # Without a reminder log the dashboard says so instead of showing a number.
+        assert reminders_sent(now=NOW) is None
+        client.force_login(supervisor)
+        assert "Reminders are not recorded" in client.get(reverse("backoffice:ops")).content.decode()
+        return
+    contribution = paid_payment(RegistrationFactory(), paid_at=NOW - dt.timedelta(days=40)).contribution
+    contribution.refresh_from_db()
+    notice = model._meta.get_field("notice").choices[0][0]
+    model.objects.create(
+        contribution=contribution,
+        notice=notice,
+        coverage_end=contribution.coverage_end,
+        sent_at=NOW - dt.timedelta(days=2),
+    )
+    result = reminders_sent(now=NOW)
+    assert result["total"] == 1
+    assert result["per_notice"][0]["count"] == 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(minutes_ago=st.lists(st.integers(min_value=0, max_value=35 * 24 * 60), min_size=1, max_size=4))
+def test_each_payment_counts_once_on_its_malaysian_day(minutes_ago):
+    with transaction.atomic():
+        for minutes in minutes_ago:
+            PaymentFactory(status=Payment.Status.PAID, paid_at=NOW - dt.timedelta(minutes=minutes))
+        days = payments_per_day(days=30, now=NOW)
+        transaction.set_rollback(True)
+    first_day = days[0]["day"]
+    expected = {}
+    for minutes in minutes_ago:
+        day = (NOW - dt.timedelta(minutes=minutes)).astimezone(MYT).date()
+        if day >= first_day:
+            expected[day] = expected.get(day, 0) + 1
+    assert {d["day"]: d["online_count"] for d in days if d["online_count"]} == expected
+    assert len(days) == 30 and days[-1]["day"] == NOW.date()
+
+
+@pytest.mark.parametrize("registrations", [1, 30])
+def test_dashboard_query_count_does_not_grow(
+    client, supervisor, django_assert_max_num_queries, registrations
+):
+    for registration in RegistrationFactory.create_batch(registrations):
+        paid_payment(registration, paid_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(supervisor)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("backoffice:ops")).status_code == 200

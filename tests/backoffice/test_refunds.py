@@ -67,9 +67,10 @@ def test_refunds_page_and_csv(client, reviewer, supervisor):
     assert response["Content-Disposition"] == 'attachment; filename="refunds.csv"'
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][0] == "Rejected at"
-    assert rows[1][1] == '\'=HYPERLINK("http://evil.example")'
-    assert rows[1][2] == "900101-14-5567"
+    assert rows[0][:2] == ["Why", "Rejected at"]
+    assert rows[1][0] == "Registration rejected"
+    assert rows[1][2] == '\'=HYPERLINK("http://evil.example")'
+    assert rows[1][3] == "900101-14-5567"
     assert rows[1][-1] == "232.80"
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, actor=supervisor).exists()
 
@@ -100,3 +101,29 @@ def test_refunds_query_count_is_bounded(client, reviewer, supervisor, django_ass
     with django_assert_max_num_queries(10):
         response = client.get(reverse("backoffice:refunds"))
     assert len(response.context["payments"]) == 5
+
+
+def test_a_bank_approval_arriving_after_the_rejection_is_refunded(reviewer):
+    from payments.services import payment_confirm
+
+    registration = RegistrationFactory()
+    contribution = ContributionFactory(registration=registration, months=1)
+    pending = PaymentFactory(contribution=contribution, seller_txn_time="20261121154500")
+    _reject(registration, reviewer)  # the person was at the bank meanwhile
+
+    payment_confirm(
+        payment=pending,
+        paid_at=timezone.now(),
+        source="direct",
+        fpx_txn_id="2611211545000001",
+        debit_auth_code="00",
+    )
+    pending.refresh_from_db()
+    assert pending.status == Payment.Status.FAILED
+    assert list(refund_list()) == [pending]
+    assert refund_total(refund_list()) == Decimal("19.40")
+
+
+def test_an_ordinary_failed_payment_is_not_refunded():
+    PaymentFactory(status=Payment.Status.FAILED, debit_auth_code="51")
+    assert list(refund_list()) == []

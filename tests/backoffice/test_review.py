@@ -388,3 +388,17 @@ def test_counter_role_constant_is_refused_by_service_and_page(client):
     staff = make_staff(COUNTER_STAFF)
     client.force_login(staff)
     assert client.get(reverse("backoffice:review_queue")).status_code == 403
+
+
+def test_the_person_sees_rejected_and_the_reason_on_their_dashboard(client, reviewer):
+    registration = RegistrationFactory()
+    registration_reject(
+        registration_id=registration.pk,
+        reviewer=reviewer,
+        reason=RejectionReason.EXPIRED_LICENCE,
+        note="Licence ended in 2024",
+    )
+    client.force_login(registration.person)
+    body = client.get(reverse("contributions:dashboard")).content.decode()
+    assert "Rejected" in body
+    assert "Reason: Licence has expired: Licence ended in 2024" in body

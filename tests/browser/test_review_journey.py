@@ -1,4 +1,4 @@
-"""A reviewer rejects a registration; the person is told why and registers again; a reviewer approves it."""
+"""A reviewer rejects a registration; the person sees why and registers again; a reviewer approves it."""
 
 import datetime as dt
 
@@ -12,9 +12,11 @@ from playwright.sync_api import expect
 from accounts.roles import DOCUMENT_REVIEWER, SUPERVISOR
 from contributions.models import Contribution, SectorRegistration
 from tests.backoffice.conftest import PDF_BYTES, add_document, make_staff, paid_payment
+from tests.contributions import files
 from tests.factories import RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+WAIT_MS = 15_000  # generous: CI machines are busy
 
 
 def _logged_in_page(browser, live_server, user):
@@ -32,6 +34,40 @@ def _logged_in_page(browser, live_server, user):
         ]
     )
     return context, context.new_page()
+
+
+def _submit(page, button_name):
+    """Press the form's button once the page (its image and frame included) has settled.
+
+    Keyboard activation does not depend on where the button is drawn, so a late layout shift cannot
+    swallow the submission; waiting for the navigation makes a lost one fail here, clearly.
+    """
+    page.wait_for_load_state("load")
+    with page.expect_navigation(timeout=WAIT_MS):
+        page.get_by_role("button", name=button_name).press("Enter")
+
+
+def _fill_registration_form(page):
+    page.get_by_label("Status Self-Employed Person").select_option("others")
+    page.get_by_label("Race").select_option("malay")
+    page.get_by_label("Address Line 1").fill("No. 61 1st Floor")
+    page.get_by_label("State").select_option(label="Kelantan")
+    page.get_by_label("City").select_option(label="Kuala Krai")
+    page.get_by_label("Post Code").fill("18000")
+    page.get_by_label("Preferred PERKESO Branch For Services").select_option(
+        label="Pejabat PERKESO Kuala Krai"
+    )
+    page.get_by_label("Class").select_option(label="Mobile Application")
+    page.set_input_files(
+        "#id_doc_ic", files=[{"name": "new-ic.jpg", "mimeType": "image/jpeg", "buffer": files.jpeg_bytes()}]
+    )
+    page.set_input_files(
+        "#id_doc_licence",
+        files=[{"name": "new-licence.pdf", "mimeType": "application/pdf", "buffer": files.pdf_bytes()}],
+    )
+    page.locator("label[for='id_plan_1']").click()
+    page.get_by_label("Contribution Months").select_option("1")
+    page.get_by_label("I hereby certify").check()
 
 
 def _registration_with_documents(person):
@@ -54,18 +90,23 @@ def test_reject_then_register_again_then_approve(browser, live_server, shot, ref
     shot(page, "queue")
     page.get_by_role("row", name="AHMAD BIN ALI").get_by_role("link", name="Review").click()
     assert page.get_by_test_id("person-name").inner_text() == "AHMAD BIN ALI"
-    assert page.locator("img.document__image").evaluate("img => img.naturalWidth") == 1
+    # The IC image really loads (served inline to the reviewer), not just its tag.
+    page.wait_for_function(
+        "() => document.querySelector('img.document__image').naturalWidth === 1", timeout=WAIT_MS
+    )
     assert page.locator("iframe.document__pdf").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "review")
 
     # A rejection without a reason is refused, with the message on the page.
-    page.get_by_role("button", name="Reject registration").click()
-    expect(page.locator("#id_reason_error")).to_have_text("Choose the reason for the rejection.")
+    _submit(page, "Reject registration")
+    expect(page.locator("#id_reason_error")).to_have_text(
+        "Choose the reason for the rejection.", timeout=WAIT_MS
+    )
     page.get_by_label("Reason for rejection").select_option(label="Document does not match the IC")
     page.get_by_label("Details").fill("The photo on the IC is of someone else.")
-    page.get_by_role("button", name="Reject registration").click()
-    expect(page.locator(".messages")).to_contain_text("Registration rejected")
+    _submit(page, "Reject registration")
+    expect(page.locator(".messages")).to_contain_text("Registration rejected", timeout=WAIT_MS)
     shot(page, "rejected")
 
     first.refresh_from_db()
@@ -99,14 +140,32 @@ def test_reject_then_register_again_then_approve(browser, live_server, shot, ref
     shot(supervisor_page, "audit")
     supervisor_context.close()
 
-    # The person registers the same sector again with new documents; another reviewer approves it.
-    second = _registration_with_documents(person)
+    # The person sees Rejected and the reason on their own page, and registers the sector again.
+    person_context, person_page = _logged_in_page(browser, live_server, person)
+    person_page.goto("/self-employed/")
+    card = person_page.locator("article.coverage", has_text="INFORMATION TECHNOLOGY")
+    expect(card).to_contain_text("Rejected", timeout=WAIT_MS)
+    expect(card.locator(".rejection-reason")).to_have_text(
+        "Reason: Document does not match the IC: The photo on the IC is of someone else.", timeout=WAIT_MS
+    )
+    shot(person_page, "person-sees-rejection")
+    card.get_by_role("link", name="Register again").click()
+    person_page.get_by_label("Sector").select_option(label="INFORMATION TECHNOLOGY")
+    person_page.get_by_role("button", name="Submit").click()
+    _fill_registration_form(person_page)
+    shot(person_page, "person-registers-again")
+    _submit(person_page, "Submit & Pay")
+    assert "/payments/contribution/" in person_page.url
+    person_context.close()
+    second = SectorRegistration.objects.get(person=person, status=SectorRegistration.Status.SUBMITTED)
+    assert second.documents.count() == 2
+
     context, page = _logged_in_page(browser, live_server, make_staff(DOCUMENT_REVIEWER))
     page.goto("/staff/review/")
     page.get_by_role("row", name="AHMAD BIN ALI").get_by_role("link", name="Review").click()
     page.get_by_label("Documents verified").check()
-    page.get_by_role("button", name="Approve: documents verified").click()
-    expect(page.locator(".messages")).to_contain_text("Registration approved")
+    _submit(page, "Approve: documents verified")
+    expect(page.locator(".messages")).to_contain_text("Registration approved", timeout=WAIT_MS)
     assert "AHMAD BIN ALI" not in page.locator("main").inner_text()
     shot(page, "approved")
     context.close()
