@@ -448,7 +448,6 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
 
     from django.conf import settings
     from django.db import connection
-    from django.db.models import Count
     from django.utils import timezone
 
     from accounts.models import User
@@ -534,21 +533,12 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
 
     # sessions and request lists
     progress("sessions and request lists")
-    sample = list(
-        User.objects.filter(is_staff=False, contributions__status__in=["active", "renewed", "expired"])
-        .exclude(pk__in=history_ids)
-        .annotate(n=Count("contributions"))
-        .filter(n__gte=2)
-        .order_by("?")[:SESSION_POOL]
-    )
-    cookies = {u.pk: session_cookie(u) for u in sample}
-    one_row_user = (
-        User.objects.filter(is_staff=False)
-        .annotate(n=Count("contributions"))
-        .filter(n=1)
-        .order_by("pk")
-        .first()
-    )
+    pool = set(history_ids)
+    several = [pid for pid, n in seeder.periods_of.items() if n >= 2 and pid not in pool]
+    picked = seeder.rng.sample(several, min(SESSION_POOL, len(several)))
+    cookies = {u.pk: session_cookie(u) for u in User.objects.filter(pk__in=picked)}
+    one_row_id = next((pid for pid, n in seeder.periods_of.items() if n == 1), None)
+    one_row_user = User.objects.filter(pk=one_row_id).first()
     one_row_cookie = session_cookie(one_row_user) if one_row_user else None
     own_contribution = {}
     for person_id, cid in Contribution.objects.filter(person_id__in=cookies).values_list("person_id", "id"):

@@ -14,19 +14,22 @@ field's default (or NULL / an empty string), so the seeder keeps working as the 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import functools
 import json
 import random
-import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models
 from django.utils import timezone
 
 from accounts.models import User
-from contributions.coverage import coverage_window, plan_lock_end
+from contributions.coverage import coverage_end, coverage_window, plan_lock_end
 from contributions.models import (
     Contribution,
     Office,
@@ -44,6 +47,7 @@ from receipts.services import CASH_METHOD_LABEL, FPX_METHOD_LABEL
 
 BENCH_PASSWORD = "Bench-Passw0rd-2026"
 NULL = r"\N"
+MYT = ZoneInfo(settings.TIME_ZONE)
 
 GIVEN_MALE = ["MUHAMMAD", "AHMAD", "MOHD", "AMIR", "FARID", "HAFIZ", "AZMAN", "RAZAK", "IKHWAN", "SYAFIQ"]
 GIVEN_FEMALE = ["NURUL", "SITI", "AISYAH", "FARAH", "AMIRA", "NOR", "HANIS", "ZURAIDA", "ASYIKIN", "SYAFIQAH"]
@@ -57,6 +61,28 @@ FAIL_CODES = [("51", "Insufficient Funds"), ("1C", "Buyer cancelled at the bank"
 # months paid at a time: single months and full years are the common choices
 MONTH_CHOICES = [1, 2, 3, 4, 6, 12]
 MONTH_WEIGHTS = [34, 6, 15, 5, 14, 26]
+MONTH_CUM_WEIGHTS = [sum(MONTH_WEIGHTS[: i + 1]) for i in range(len(MONTH_WEIGHTS))]
+PLAN_CUM_WEIGHTS = [45, 75, 90, 100]
+
+
+@functools.cache
+def _renewal_window(until: dt.datetime, months: int) -> tuple[dt.datetime, dt.datetime]:
+    """A period paid while still covered starts the day after `until`: the window depends on nothing else."""
+    return coverage_window(paid_at=until, months=months, covered_until=until)
+
+
+@functools.cache
+def _end_for_day(day: dt.date, months: int) -> dt.datetime:
+    """The window's end depends only on the start's date in Malaysian time."""
+    return coverage_end(start=dt.datetime.combine(day, dt.time(12), tzinfo=MYT), months=months)
+
+
+def window(*, paid_at: dt.datetime, months: int, covered_until: dt.datetime | None):
+    """`contributions.coverage.coverage_window`, with its results reused (the rule only looks at dates)."""
+    if covered_until is not None and covered_until >= paid_at:
+        return _renewal_window(covered_until, months)
+    start = paid_at.astimezone(MYT).replace(microsecond=0)
+    return start, _end_for_day(start.date(), months)
 
 
 def text(value) -> str:
@@ -103,7 +129,26 @@ class Table:
         self.lines: list[str] = []
 
     def add(self, *values) -> None:
-        self.lines.append("\t".join(map(text, values)) + self.suffix)
+        # text() inlined: this runs a few million times
+        self.lines.append(
+            "\t".join(
+                [
+                    v
+                    if v.__class__ is str
+                    else NULL
+                    if v is None
+                    else v.isoformat()
+                    if v.__class__ is dt.datetime
+                    else "t"
+                    if v is True
+                    else "f"
+                    if v is False
+                    else str(v)
+                    for v in values
+                ]
+            )
+            + self.suffix
+        )
 
     def copy(self, cursor) -> int:
         if not self.lines:
@@ -173,6 +218,7 @@ class Seeder:
         self.receipt_last: dict[int, int] = {}
         self.staff_ids: list[int] = []
         self.counts: dict[str, int] = {}
+        self.periods_of: dict[int, int] = {}  # person id -> contributions (paid or not)
         self._load_reference()
         self._new_tables()
 
@@ -467,13 +513,14 @@ class Seeder:
     ) -> tuple[int, str, str, str, str, str]:
         rng = self.rng
         pid = self.ids.take("payment")
-        txn_time = timezone.localtime(created).strftime("%Y%m%d%H%M%S")
+        local_created = created.astimezone(MYT)
+        txn_time = local_created.strftime("%Y%m%d%H%M%S")
         if cash:
             bank_id, bank_name, fpx_id, fpx_txn = None, "", "", ""
             method, office, staff = "cash", registration.office_id, rng.choice(self.staff_ids)
         else:
             bank_id, bank_name, fpx_id = rng.choice(self.banks)
-            fpx_txn = timezone.localtime(created).strftime("%y%m%d%H%M%S") + f"{pid % 10000:04d}"
+            fpx_txn = local_created.strftime("%y%m%d%H%M%S") + f"{pid % 10000:04d}"
             method, office, staff = "fpx", None, None
         code, reason = ("00", "") if status == "paid" else (fail or ("", ""))
         if status == "pending":
@@ -505,7 +552,7 @@ class Seeder:
         return pid, bank_name, fpx_txn, seller_order, exchange_order, fpx_id
 
     def _months(self) -> int:
-        return self.rng.choices(MONTH_CHOICES, weights=MONTH_WEIGHTS)[0]
+        return self.rng.choices(MONTH_CHOICES, cum_weights=MONTH_CUM_WEIGHTS)[0]
 
     def add_chain(
         self,
@@ -520,21 +567,22 @@ class Seeder:
         """Up to `count` paid periods from `first_paid` on (none paid after now). Returns how many."""
         rng = self.rng
         now = self.now
-        plan = rng.choices(self.plans, weights=[45, 30, 15, 10])[0]
+        plan = rng.choices(self.plans, cum_weights=PLAN_CUM_WEIGHTS)[0]
         paid_at = first_paid
         until = None
-        lock_from = None
+        lock_from = lock_end = None
         made = 0
         cash_share = 0.12
         for i in range(count):
             if paid_at >= now:
                 break
             n = months or self._months()
-            start, end = coverage_window(paid_at=paid_at, months=n, covered_until=until)
-            if lock_from is None or start > plan_lock_end(locked_from=lock_from):
+            start, end = window(paid_at=paid_at, months=n, covered_until=until)
+            if lock_from is None or start > lock_end:
                 if lock_from is not None and rng.random() < 0.15:
                     plan = rng.choice(self.plans)
                 lock_from = start
+                lock_end = plan_lock_end(locked_from=lock_from)
             amount = plan.monthly_amount * n
             created = paid_at - dt.timedelta(minutes=rng.randint(2, 40))
             status = "expired" if end < now else ("renewed" if i else "active")
@@ -604,6 +652,8 @@ class Seeder:
                 next_paid = end + dt.timedelta(days=rng.uniform(1, 150))
             paid_at = max(next_paid, paid_at + dt.timedelta(hours=1)).replace(microsecond=0)
         self.counts["contributions"] = self.counts.get("contributions", 0) + made
+        person_id = registration.person.id
+        self.periods_of[person_id] = self.periods_of.get(person_id, 0) + made
         return made
 
     def add_unpaid(
@@ -611,7 +661,7 @@ class Seeder:
     ) -> PendingOrder | None:
         """An open (submitted) period with a failed or pending FPX attempt."""
         rng = self.rng
-        plan = rng.choices(self.plans, weights=[45, 30, 15, 10])[0]
+        plan = rng.choices(self.plans, cum_weights=PLAN_CUM_WEIGHTS)[0]
         n = self._months()
         amount = plan.monthly_amount * n
         cid = self.ids.take("contribution")
@@ -633,6 +683,8 @@ class Seeder:
             created - dt.timedelta(minutes=3),
         )
         self.counts["unpaid contributions"] = self.counts.get("unpaid contributions", 0) + 1
+        person_id = registration.person.id
+        self.periods_of[person_id] = self.periods_of.get(person_id, 0) + 1
         pid, _bank, _txn, seller_order, exchange_order, fpx_id = self._payment(
             contribution_id=cid,
             registration=registration,
@@ -651,7 +703,7 @@ class Seeder:
             amount=amount,
             seller_order_no=seller_order,
             exchange_order_no=exchange_order,
-            seller_txn_time=timezone.localtime(created).strftime("%Y%m%d%H%M%S"),
+            seller_txn_time=created.astimezone(MYT).strftime("%Y%m%d%H%M%S"),
             bank_fpx_id=fpx_id,
         )
 
@@ -660,9 +712,13 @@ class Seeder:
         """Receipt rows for the paid periods generated so far: gapless numbers per year, in payment order."""
         rows = sorted(self._receipt_rows, key=lambda r: (r[0], r[1]))
         self._receipt_rows = []
-        token = secrets.token_urlsafe
+        randbytes = self.rng.randbytes
+
+        def token(size: int) -> str:
+            return base64.urlsafe_b64encode(randbytes(size)).rstrip(b"=").decode()
+
         for paid_at, pid, reg, yearly, n, amount, start, end, bank_name, fpx_txn, label in rows:
-            year = timezone.localtime(paid_at).year
+            year = paid_at.astimezone(MYT).year
             sequence = self.receipt_last.get(year, 0) + 1
             self.receipt_last[year] = sequence
             person = reg.person
@@ -694,16 +750,56 @@ class Seeder:
             )
         self.counts["receipts"] = self.counts.get("receipts", 0) + len(rows)
 
-    def write(self) -> dict[str, int]:
-        """COPY everything generated so far (foreign keys are checked by construction, not by triggers)."""
+    @staticmethod
+    def _drop_secondary_indexes(cursor, table: str) -> list[str]:
+        """Drop the table's unique constraints and indexes other than the primary key; return how to rebuild.
+
+        Building an index once after COPY is much cheaper than updating it for every copied row.
+        """
+        rebuild = []
+        cursor.execute(
+            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "WHERE c.conrelid = %s::regclass AND c.contype = 'u' AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)",
+            (table,),
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+            rebuild.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            (table,),
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {name}")
+            rebuild.append(definition)
+        return rebuild
+
+    def write(self, *, rebuild_indexes: bool | None = None) -> dict[str, int]:
+        """COPY everything generated so far (foreign keys are checked by construction, not by triggers).
+
+        With many rows (or rebuild_indexes=True) secondary indexes are dropped first and rebuilt after.
+        """
         self.number_receipts()
+        tables = (self.users, self.registrations, self.contributions, self.payments, self.receipts)
+        if rebuild_indexes is None:
+            rebuild_indexes = sum(len(t.lines) for t in tables) > 100_000
         written = {}
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3 cursor
             raw.execute("SET session_replication_role = replica")
             raw.execute("SET synchronous_commit = off")
-            for table in (self.users, self.registrations, self.contributions, self.payments, self.receipts):
+            raw.execute("SET maintenance_work_mem = '256MB'")
+            rebuild = []
+            if rebuild_indexes:
+                for table in tables:
+                    rebuild += self._drop_secondary_indexes(raw, table.table)
+            for table in tables:
                 written[table.table] = table.copy(raw)
+            for statement in rebuild:
+                raw.execute(statement)
             raw.execute("SET session_replication_role = DEFAULT")
             for year, last in self.receipt_last.items():
                 raw.execute(
@@ -728,7 +824,7 @@ class Seeder:
     def _random_first_paid(self, *, span_days: int) -> dt.datetime:
         earliest = self.now - dt.timedelta(days=span_days)
         moment = earliest + dt.timedelta(seconds=self.rng.uniform(0, (self.now - earliest).total_seconds()))
-        local = timezone.localtime(moment)
+        local = moment.astimezone(MYT)
         # payments happen in the day, mostly in the evening
         return local.replace(hour=self.rng.choice([9, 11, 13, 17, 20, 21, 22]), microsecond=0)
 
@@ -736,7 +832,7 @@ class Seeder:
         """Persons with one registration and exactly `rows` monthly periods renewed back to back."""
         ids = []
         for _ in range(persons):
-            first = timezone.localtime(self.now - dt.timedelta(days=31 * rows)).replace(microsecond=0)
+            first = (self.now - dt.timedelta(days=31 * rows)).astimezone(MYT).replace(microsecond=0)
             person, _g, _r = self.add_person(first_paid=first)
             registration = self.add_registration(person, sector=self.sectors[1], submitted_at=first)
             made = self.add_chain(registration, first_paid=first, count=rows, months=1, lapse=0, early_days=3)

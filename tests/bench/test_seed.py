@@ -4,6 +4,7 @@ import datetime as dt
 from collections import defaultdict
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ def test_seeded_rows_follow_the_portals_rules():
     seeder.population(persons=60, contributions=300)
     seeder.unpaid_tail(failed=4, pending=3)
     orders = seeder.pending_orders(5)
-    seeder.write()
+    seeder.write(rebuild_indexes=True)
 
     assert User.objects.filter(is_staff=False).count() == 62
     paid = Contribution.objects.exclude(status="submitted")
@@ -86,6 +87,14 @@ def test_seeded_rows_follow_the_portals_rules():
         assert payment.status == "pending"
         assert payment.exchange_order_no == order.exchange_order_no
         assert payment.bank.fpx_id == order.bank_fpx_id
+    # the indexes and constraints dropped for COPY are back
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = %s AND indexname = %s",
+            [Payment._meta.db_table, "one_paid_payment_per_contribution"],
+        )
+        assert cursor.fetchone()[0] == 1
+    assert seeder.periods_of[pool[0]] == 50
     # rows load through the ORM and pass the models' validation; the shared password works
     person = User.objects.get(pk=pool[0])
     person.full_clean(exclude=["password"])
