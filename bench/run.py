@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.util
 import inspect
 import json
 import os
@@ -305,8 +306,22 @@ def session_cookie(user) -> str:
     request.user = AnonymousUser()
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session["_auth_started_at"] = int(time.time())
+    # what the accounts app's log-in adds, when it is there: the previous log-in shown on the next page,
+    # and the record of the account's sessions
+    views = importlib.import_module("accounts.views") if _module_exists("accounts.views") else None
+    if hasattr(views, "SESSION_LAST_LOGIN"):
+        request.session[views.SESSION_LAST_LOGIN] = None
+    if hasattr(views, "SESSION_FAILED_SINCE"):
+        request.session[views.SESSION_FAILED_SINCE] = 0
     request.session.save()
+    services = importlib.import_module("accounts.services") if _module_exists("accounts.services") else None
+    if hasattr(services, "user_session_record"):
+        services.user_session_record(user=user, session_key=request.session.session_key)
     return f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}"
+
+
+def _module_exists(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
 
 
 def test_client(cookie: str | None):
@@ -493,8 +508,11 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
         history.requests = [("GET", history_path, c, "") for c in history_cookies]
         reason = preflight(server, history)
         if not reason:
-            drive(server, history, loadgen, seconds=WARMUP_SECONDS)
-            history_small = drive(server, history, loadgen, seconds=SECONDS)
+            try:
+                drive(server, history, loadgen, seconds=WARMUP_SECONDS)
+                history_small = drive(server, history, loadgen, seconds=SECONDS)
+            except Exception as error:  # noqa: BLE001
+                failure("history at 1,000 rows", error)
             progress(
                 f"history at {rows_small} rows: {history_small['rps']:.0f} req/s, "
                 f"p50 {history_small['p50_ms']:.1f} ms"
@@ -581,9 +599,12 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
     download = next(p for p in PAGES if p.key == "download")
     if download.requests and task is not None:
         progress("rendering the PDFs the download page serves (render task, in-process)")
-        for pid in list(cookies)[:40]:
-            args, kwargs = task_call(task, own_receipt[pid])
-            task.apply(args=args, kwargs=kwargs).get()
+        try:
+            for pid in list(cookies)[:40]:
+                args, kwargs = task_call(task, own_receipt[pid])
+                task.apply(args=args, kwargs=kwargs).get()
+        except Exception as error:  # noqa: BLE001
+            failure("rendering the download PDFs", error)
 
     # direct AC: distinct signed orders
     ac = next(p for p in PAGES if p.key == "direct_ac")
@@ -616,15 +637,24 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
         if page.status:
             continue
         method, path, cookie, body = page.requests[0]
-        status, queries = count_queries(method, path, cookie, body)
+        try:
+            status, queries = count_queries(method, path, cookie, body)
+        except Exception as error:  # noqa: BLE001 - reported in the table, the run goes on
+            page.status = failure("queries", error)
+            continue
         page.queries = {"status": status, "queries": queries}
         if page.key in ("dashboard", "history") and one_row_cookie:
+            # the same page for a person with one contribution and for one with fifty
             status1, queries1 = count_queries(method, path, one_row_cookie, body)
+            status50, queries50 = count_queries(method, path, history_cookies[0], body)
             page.queries.update(
-                {"queries_1_row": queries1, "status_1_row": status1, "queries_50_rows": queries}
+                {
+                    "queries_1_row": queries1,
+                    "queries_50_rows": queries50,
+                    "status_1_row": status1,
+                    "status_50_rows": status50,
+                }
             )
-            if page.key == "history":
-                page.queries["queries_50_rows"] = queries
     if ac.requests:
         ac.requests = [("POST", ac_path, "", b) for b in ac_spare[:1]]  # the first body was used above
 
@@ -632,21 +662,25 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
     for page in PAGES:
         if page.status:
             continue
-        page.status = preflight(server, page)
-        if page.status:
-            progress(f"{page.label}: {page.status}")
+        try:
+            page.status = preflight(server, page)
+            if page.status:
+                progress(f"{page.label}: {page.status}")
+                continue
+            if page.key == "direct_ac":
+                for body in ac_spare[1:40]:  # warm every worker without reusing an order
+                    urllib.request.urlopen(  # noqa: S310
+                        urllib.request.Request(server.url + ac_path, data=body.encode(), method="POST"),
+                        timeout=30,
+                    ).read()
+                page.requests = [("POST", ac_path, "", b) for b in ac_load]
+            else:
+                drive(server, page, loadgen, seconds=WARMUP_SECONDS)
+            progress(f"load: {page.label} for {SECONDS:.0f}s")
+            page.result = drive(server, page, loadgen, seconds=SECONDS)
+        except Exception as error:  # noqa: BLE001
+            page.status, page.result = failure("load", error), {}
             continue
-        if page.key == "direct_ac":
-            for body in ac_spare[1:40]:  # warm every worker without reusing an order
-                urllib.request.urlopen(  # noqa: S310
-                    urllib.request.Request(server.url + ac_path, data=body.encode(), method="POST"),
-                    timeout=30,
-                ).read()
-            page.requests = [("POST", ac_path, "", b) for b in ac_load]
-        else:
-            drive(server, page, loadgen, seconds=WARMUP_SECONDS)
-        progress(f"load: {page.label} for {SECONDS:.0f}s")
-        page.result = drive(server, page, loadgen, seconds=SECONDS)
         if page.key == "direct_ac" and page.result["sent"] > len(ac_load):
             page.result["replayed_orders"] = page.result["sent"] - len(ac_load)
         r = page.result
@@ -658,14 +692,14 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
     results["web_worker_peak_rss_mb"] = round(server.peak_rss_kb / 1024, 1)
 
     # receipt PDF render, in this process
-    results["render"] = measure_render(Receipt)
+    results["render"] = guarded("receipt render", measure_render, Receipt)
     # daily reminder scan
-    results["reminders"] = measure_reminders(connection)
+    results["reminders"] = guarded("reminder scan", measure_reminders, connection)
     # Celery worker memory over 1,000 renders
     if os.environ.get("BENCH_SKIP_CELERY"):
         results["celery"] = {"status": "skipped (BENCH_SKIP_CELERY)"}
     else:
-        results["celery"] = measure_celery(task, Receipt)
+        results["celery"] = guarded("Celery renders", measure_celery, task, Receipt)
 
     bare = next(p for p in PAGES if p.key == "bare").result.get("rps") or 0
     results["pages"] = {}
@@ -700,6 +734,22 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
         drop_database()
     flush_redis()
     return 0
+
+
+def failure(what: str, error: Exception) -> str:
+    """Report an error in one measurement and let the run go on; returns the table's note."""
+    import traceback
+
+    progress(f"ERROR in {what}: {type(error).__name__}: {error}")
+    traceback.print_exception(error, limit=-3, file=sys.stdout)
+    return f"error ({type(error).__name__})"
+
+
+def guarded(what: str, measure, *args) -> dict:
+    try:
+        return measure(*args)
+    except Exception as error:  # noqa: BLE001
+        return {"status": failure(what, error)}
 
 
 def _brief(result: dict | None) -> dict | None:
