@@ -7,6 +7,7 @@ from matrix_portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
+    path("benefits/", views.benefits, name="benefits"),
     path("terms/", views.terms, name="terms"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),

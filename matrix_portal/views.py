@@ -1,6 +1,7 @@
 """Public pages shared by the whole portal: home, help, terms, health check, dev outbox, language, errors."""
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -12,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from contributions.models import Plan, Sector
+from matrix_portal.benefits import funeral_benefit, permanent_disablement_lump_sum, plan_benefits
+from matrix_portal.forms import BenefitEstimateForm
 from matrix_portal.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -23,6 +26,28 @@ def home(request):
         "plans": Plan.objects.filter(is_active=True),
     }
     return render(request, "portal/home.html", context)
+
+
+def benefits(request):
+    """Benefit estimator: every plan's rates, and a worked lump sum for the figures the person enters."""
+    plans = Plan.objects.filter(is_active=True)
+    rows = [(plan, plan_benefits(insured_monthly_earning=plan.insured_monthly_earning)) for plan in plans]
+    form = BenefitEstimateForm(request.GET or None, initial={"plan": 4})
+    estimate = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        earning = data["plan"].insured_monthly_earning
+        estimate = {
+            "plan": data["plan"],
+            "lump_sum": permanent_disablement_lump_sum(
+                insured_monthly_earning=earning,
+                assessment_percent=data["assessment_percent"],
+                age_factor=Decimal(data["age_factor"]),
+            ),
+            "funeral": funeral_benefit(actual_cost=data["funeral_cost"]),
+            "daily": (earning * Decimal("0.9") / 30).quantize(Decimal("0.01")),
+        }
+    return render(request, "portal/benefits.html", {"rows": rows, "form": form, "estimate": estimate})
 
 
 def help_page(request):

@@ -1,3 +1,4 @@
+import logging
 import os
 
 import pytest
@@ -8,16 +9,35 @@ from django.core.cache import cache
 from contributions import reference_data as contribution_data
 from matrix_portal import sms
 from payments import reference_data as bank_data
+from tests.log_audit import CapturingHandler, find_leaks
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+LOG_CAPTURE = CapturingHandler()
+
+
 def pytest_configure(config):
+    root = logging.getLogger()
+    root.addHandler(LOG_CAPTURE)
+    root.setLevel(logging.INFO)
     engine = settings.DATABASES["default"]["ENGINE"]
     if IN_CI and "postgresql" not in engine:
         raise pytest.UsageError(f"CI must run the tests on PostgreSQL, but DATABASE_URL gives {engine}.")
     if IN_CI and not settings.REDIS_URL:
         raise pytest.UsageError("CI must run the tests with REDIS_URL pointing at Redis.")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Logs never hold passwords, phrases or full IC numbers: grep everything the suite logged."""
+    leaks = find_leaks(LOG_CAPTURE.lines)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"log audit: {len(LOG_CAPTURE.lines)} log lines scanned, {len(leaks)} leaks")
+    if leaks:
+        for line in leaks[:20]:
+            print(f"LOG LEAK: {line}")
+        session.exitstatus = 1
 
 
 def pytest_report_header(config):

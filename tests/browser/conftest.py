@@ -77,3 +77,30 @@ def shot(request):
         page.set_viewport_size(original)
 
     return take
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_serious_violations(page) -> list[dict]:
+    """Run axe-core (npm package) in the page; return serious and critical violations.
+
+    The page's context must be created with bypass_csp=True so the injected script may run.
+    """
+    if not AXE.exists():
+        pytest.fail("node_modules/axe-core is missing: run `npm ci` (CI does)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
