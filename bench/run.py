@@ -479,6 +479,7 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "load_average_at_start": round(os.getloadavg()[0], 1),
         },
         "load": {"generator": loadgen, "seconds": SECONDS, "connections": CONNECTIONS},
     }
@@ -522,13 +523,14 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
 
     # step B: the bulk
     progress(f"seeding {scale['persons']:,} persons, {scale['contributions']:,} paid periods (COPY)")
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     seeder.population(persons=scale["persons"], contributions=scale["contributions"])
     seeder.unpaid_tail(failed=scale["failed"], pending=scale["pending"])
     orders_needed = int(600 * SECONDS) + 200
     orders = seeder.pending_orders(orders_needed)
     generated = time.perf_counter() - t0
-    progress(f"generated rows in {generated:.1f}s; writing with COPY")
+    generated_cpu = time.process_time() - cpu0
+    progress(f"generated rows in {generated:.1f}s ({generated_cpu:.1f}s of CPU); writing with COPY")
     written = seeder.write()
     copy_done = time.perf_counter() - t0
     progress(f"COPY done in {copy_done - generated:.1f}s; VACUUM ANALYZE")
@@ -542,7 +544,13 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
         "receipts": Receipt.objects.count(),
         "sectors": Contribution.objects.values("sector_id").distinct().count(),
     }
-    results["seed"] = {"seconds": round(seed_seconds, 1), "generate_seconds": round(generated, 1), **totals}
+    results["seed"] = {
+        "seconds": round(seed_seconds, 1),
+        "generate_seconds": round(generated, 1),
+        "generate_cpu_seconds": round(generated_cpu, 1),
+        "copy_and_index_seconds": round(copy_done - generated, 1),
+        **totals,
+    }
     progress(
         f"seeded in {seed_seconds:.0f}s: {totals['persons']:,} persons, "
         f"{totals['contributions']:,} contributions, "
@@ -732,6 +740,7 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
         else None,
     }
     results["total_seconds"] = round(time.perf_counter() - STARTED, 1)
+    results["machine"]["load_average_at_end"] = round(os.getloadavg()[0], 1)
     print_table(results)
     out = ROOT / "bench" / "results" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{SCALE}.json"
     out.write_text(json.dumps(results, indent=2, default=str))
@@ -927,7 +936,9 @@ def print_table(results: dict) -> None:
         f"{results['seed'].get('persons', 0):,} persons); "
         f"{results['server']['workers']} gunicorn sync workers; "
         f"load {results['load']['generator']} {results['load']['connections']} connections x "
-        f"{results['load']['seconds']:.0f}s; {results['machine']['cpus']} CPUs",
+        f"{results['load']['seconds']:.0f}s; {results['machine']['cpus']} CPUs, load average "
+        f"{results['machine']['load_average_at_start']} at the start, "
+        f"{results['machine']['load_average_at_end']} at the end",
         "",
         f"{'page':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8} {'target':>7} "
         f"{'queries':>9}  note",
@@ -993,7 +1004,12 @@ def print_table(results: dict) -> None:
         )
     else:
         lines.append(f"Celery worker RSS over 1,000 renders: {cel['status']}")
-    lines.append(f"seed: {results['seed']['seconds']} s; whole run {results['total_seconds']} s")
+    seed = results["seed"]
+    lines.append(
+        f"seed: {seed['seconds']} s (rows generated in {seed['generate_seconds']} s, "
+        f"{seed['generate_cpu_seconds']} s of CPU; COPY and index rebuild "
+        f"{seed['copy_and_index_seconds']} s); whole run {results['total_seconds']} s"
+    )
     print("\n".join(lines), flush=True)
     if rem.get("explain"):
         print("\nreminder scan plan:\n" + rem["explain"], flush=True)
