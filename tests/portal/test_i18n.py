@@ -18,11 +18,10 @@ SAME_IN_EVERY_LANGUAGE = re.compile(
     r"\b(MATRIX|PERKESO|SOCSO|FPX|RM|MyKad|English|Bahasa Malaysia|PDF|QR|SMS|OTP|IC|CSV|OK|ID)\b"
     r"|\S+@\S+|中文"
 )
-# Templates whose words are fixed by design: the official receipt stays in Malay, the activation e-mail is
-# bilingual (Malay and English) as the seed shows it, and the FPX simulator stands in for the gateway's
-# and the banks' own pages, which are not the portal's (it is never mounted in production).
+# Templates whose words are fixed by design: the official receipt stays in Malay, and the activation e-mail
+# is bilingual (Malay and English) as the seed shows it.
 FIXED_WORDING = {"receipt_pdf.html", "activation.html", "activation.txt"}
-FIXED_WORDING_DIRS = {"simulator"}
+FIXED_WORDING_DIRS: set[str] = set()
 # A lone lower-case identifier is a CSS class or block value, not visible text.
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_-]*$")
 VISIBLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label"}
