@@ -160,8 +160,9 @@ def staff_tools(*, user: User) -> list[dict]:
     from django.utils.translation import gettext_lazy as _
 
     tools = []
-    if roles.has_role(user, roles.COUNTER_STAFF):
-        tools.append({"url_name": "payments:counter", "label": _("Counter payments")})
+    if roles.has_any_role(user, roles.COUNTER_STAFF, roles.SUPERVISOR):
+        tools.append({"url_name": "counter:desk", "label": _("Counter payments")})
+        tools.append({"url_name": "counter:reconciliation", "label": _("Cash reconciliation")})
     if roles.has_role(user, roles.DOCUMENT_REVIEWER):
         tools.append({"url_name": "contributions:review_queue", "label": _("Document review queue")})
     if user.is_superuser:
