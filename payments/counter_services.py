@@ -324,7 +324,9 @@ def cash_void(
 
 
 @transaction.atomic
-def walk_in_account_create(*, ic_number: str, full_name: str, email: str, mobile, staff, now=None):
+def walk_in_account_create(
+    *, ic_number: str, full_name: str, email: str, mobile, staff, language: str = "ms", now=None
+):
     """An account opened at the counter for a walk-in person: no password yet, not active.
 
     The person activates it through the activation e-mail sent now (or later through "Forgot password",
@@ -340,6 +342,7 @@ def walk_in_account_create(*, ic_number: str, full_name: str, email: str, mobile
         full_name=full_name,
         email=email.lower(),
         mobile=mobile,
+        language=language,
         is_active=False,
         date_joined=now,
     )
