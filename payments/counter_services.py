@@ -232,6 +232,11 @@ def cash_renewal_take(
     return _run_once(work, key=key, lookup={"registration_id": registration.pk})
 
 
+def same_counter_day(*, paid_at: dt.datetime, now: dt.datetime) -> bool:
+    """Whether `now` is on the Malaysian calendar day the cash was taken (the settings' time zone)."""
+    return timezone.localdate(paid_at) == timezone.localdate(now)
+
+
 def cash_void_problem(*, payment: Payment, supervisor, now: dt.datetime | None = None) -> str:
     """Why `supervisor` may not void `payment` now (a message), or "" when the void is allowed."""
     now = now or timezone.now()
@@ -241,7 +246,7 @@ def cash_void_problem(*, payment: Payment, supervisor, now: dt.datetime | None =
         return str(MESSAGE_NOT_PAID)
     if CashVoid.objects.filter(payment=payment).exists():
         return str(MESSAGE_ALREADY_VOIDED)
-    if timezone.localdate(payment.paid_at) != timezone.localdate(now):
+    if not same_counter_day(paid_at=payment.paid_at, now=now):
         return str(MESSAGE_VOID_NOT_SAME_DAY)
     if payment.staff_id == supervisor.pk:
         return str(MESSAGE_VOID_OWN_ENTRY)

@@ -168,3 +168,20 @@ def test_person_page_lists_registrations_and_what_can_be_paid(client, counter_st
     )
     assert paid.receipt.number in page
     assert 'tabindex="0" role="region"' in page
+
+
+def test_the_person_page_keeps_to_a_query_budget(
+    client, counter_staff, office, django_assert_max_num_queries
+):
+    person = ContributionFactory().person
+    for code in ["hawkers", "agriculture", "fisheries"]:
+        paid = take(
+            ContributionFactory(registration__person=person, registration__sector=sector(code)),
+            counter_staff,
+            office,
+        )
+        ContributionFactory(registration=paid.contribution.registration, is_renewal=True)
+    client.force_login(counter_staff)
+    with django_assert_max_num_queries(40):
+        response = client.get(reverse("counter:person", kwargs={"person_id": person.pk}))
+    assert len(response.context["rows"]) == 4
