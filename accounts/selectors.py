@@ -160,9 +160,9 @@ def failed_logins_since(*, user: User, since) -> int:
 STAFF_TOOLS = [
     # (url name, label, roles that open it; None: superusers only)
     ("backoffice:home", _("Back office"), (roles.COUNTER_STAFF, roles.DOCUMENT_REVIEWER, roles.SUPERVISOR)),
-    ("payments:counter", _("Counter payments"), (roles.COUNTER_STAFF, roles.SUPERVISOR)),
+    ("counter:desk", _("Counter payments"), (roles.COUNTER_STAFF, roles.SUPERVISOR)),
+    ("counter:reconciliation", _("Cash reconciliation"), (roles.COUNTER_STAFF, roles.SUPERVISOR)),
     ("backoffice:review_queue", _("Document review queue"), (roles.DOCUMENT_REVIEWER,)),
-    ("contributions:review_queue", _("Document review queue"), (roles.DOCUMENT_REVIEWER,)),
     ("backoffice:refunds", _("Refunds"), (roles.SUPERVISOR,)),
     ("backoffice:audit", _("Audit trail"), (roles.SUPERVISOR,)),
     ("backoffice:ops", _("Operations dashboard"), (roles.SUPERVISOR,)),

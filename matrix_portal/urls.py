@@ -16,6 +16,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("receipts/", include("receipts.urls")),
     path("staff/", include("matrix_portal.backoffice_urls")),
+    path("counter/", include("payments.counter_urls")),
     path("admin/", admin.site.urls),
 ]
 

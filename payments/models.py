@@ -156,5 +156,35 @@ class GatewayMessage(models.Model):
         return f"{self.msg_type} {self.direction}"
 
 
+class CashVoid(models.Model):
+    """A supervisor's void of a same-day cash entry: a row of its own, the payment itself is never edited."""
+
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="cash_void", verbose_name=_("payment")
+    )
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("voided by"),
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    voided_at = models.DateTimeField(_("voided at"), default=timezone.now)
+    office = models.ForeignKey(
+        "contributions.Office", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("office")
+    )
+
+    class Meta:
+        verbose_name = _("cash void")
+        verbose_name_plural = _("cash voids")
+        ordering = ["-voided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="cash_void_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"void {self.payment_id}"
+
+
 # The FPX simulator keeps its own state in the payments app (see payments/simulator/).
 from payments.simulator.models import SimulatedBank, SimulatedTransaction  # noqa: E402, F401
