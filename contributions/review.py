@@ -1,8 +1,5 @@
 """Document review of sector registrations: approval, and rejection with its consequences."""
 
-import datetime as dt
-import logging
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import models, transaction
@@ -18,8 +15,6 @@ from matrix_portal.errors import ApplicationError
 from matrix_portal.models import AuditEvent
 from matrix_portal.sms import send_sms
 from matrix_portal.timeutil import format_datetime
-
-logger = logging.getLogger(__name__)
 
 
 class RejectionReason(models.TextChoices):
@@ -161,14 +156,13 @@ def rejection_reason_label(registration: SectorRegistration) -> str:
 
 
 def _rejection_context(registration: SectorRegistration) -> dict:
-    cancelled_at: dt.datetime | None = registration.reviewed_at
     return {
         "registration": registration,
         "person": registration.person,
         "sector_name": registration.sector.name,
         "reason": rejection_reason_label(registration),
         "note": registration.rejection_note,
-        "rejected_at": format_datetime(cancelled_at),
+        "rejected_at": format_datetime(registration.reviewed_at),
         "had_paid_cover": registration.contributions.filter(coverage_cancelled_at__isnull=False).exists(),
         "site_url": settings.SITE_URL,
     }
