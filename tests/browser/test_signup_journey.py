@@ -91,3 +91,24 @@ def test_sign_up_to_mode_selection(page, shot, reference_data, settings):
     page.wait_for_url(re.compile(r"/self-employed/"))
     shot(page, "08-self-employed")
     assert csp_errors == []
+
+
+def test_account_pages_have_no_serious_accessibility_violations(axe_page, reference_data):
+    from tests.browser.conftest import DESKTOP, PHONE, axe_serious_violations
+
+    problems = {}
+    for path, submit in [
+        ("/accounts/login/", "Next"),
+        ("/accounts/signup/", "Next"),
+        ("/accounts/forgot-password/", "Next"),
+    ]:
+        for size in (PHONE, DESKTOP):
+            axe_page.set_viewport_size(size)
+            axe_page.goto(path)
+            for state in ("empty", "errors"):
+                if state == "errors":
+                    axe_page.get_by_role("button", name=submit).click()  # an empty form: every error shown
+                violations = axe_serious_violations(axe_page)
+                if violations:
+                    problems[f"{path} {state} @ {size['width']}"] = violations
+    assert problems == {}
