@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.requery_pending_payments",
         "schedule": crontab(minute="*/15"),
     },
+    "purge-account-records": {
+        "task": "accounts.tasks.purge_account_records",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "expire-ended-contributions": {
         "task": "contributions.tasks.expire_ended_contributions",
         "schedule": crontab(minute=1),
