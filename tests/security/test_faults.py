@@ -230,7 +230,7 @@ def test_a_database_outage_mid_burst_fails_cleanly_and_applies_nothing_by_halves
 
 # (c) ----------------------------------------------------------------------------------------------------
 
-REMINDER_BATCH = int(os.environ.get("SECURITY_REMINDER_BATCH", "400"))
+REMINDER_BATCH = int(os.environ.get("SECURITY_REMINDER_BATCH", "300"))
 
 
 def create_due_contributions(count: int, *, last_day: dt.date) -> list[int]:
