@@ -45,7 +45,12 @@ class SessionAbsoluteTimeoutMiddleware:
             elif now - started > settings.SESSION_ABSOLUTE_MAX_AGE:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The log-in request itself starts the clock (not the first page after it).
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self.key not in request.session:
+            request.session[self.key] = int(time.time())
+        return response
 
 
 class NoStoreForPersonalPagesMiddleware:
