@@ -37,23 +37,30 @@ def ensure_role_groups() -> dict[str, Group]:
     return groups
 
 
+def acts_as_superuser(user) -> bool:
+    """Superuser powers need a verified second factor in this session (as the admin does); without one a
+    superuser holds only the roles of their groups."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(user.is_superuser and callable(is_verified) and is_verified())
+
+
 def has_role(user, role: str) -> bool:
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
-    return user.is_superuser or user.groups.filter(name=role).exists()
+    return acts_as_superuser(user) or user.groups.filter(name=role).exists()
 
 
 def has_any_role(user, *roles: str) -> bool:
-    """True for active staff in at least one of `roles` (superusers hold every role)."""
+    """True for active staff in at least one of `roles` (verified superusers hold every role)."""
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
-    return user.is_superuser or user.groups.filter(name__in=roles).exists()
+    return acts_as_superuser(user) or user.groups.filter(name__in=roles).exists()
 
 
 def role_names(user) -> set[str]:
-    """The roles a member of staff holds; every role for a superuser, none for anyone else."""
+    """The roles a member of staff holds; every role for a verified superuser, none for anyone else."""
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return set()
-    if user.is_superuser:
+    if acts_as_superuser(user):
         return set(ROLE_PERMISSIONS)
     return set(user.groups.filter(name__in=list(ROLE_PERMISSIONS)).values_list("name", flat=True))

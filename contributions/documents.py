@@ -35,6 +35,10 @@ MESSAGE_PDF_ACTIVE = _(
     "This PDF contains scripts, actions or embedded files, which are not accepted. "
     "Please upload a photo or a plain scan instead."
 )
+MESSAGE_PDF_ENCRYPTED = _(
+    "This PDF is protected with a password, so it cannot be checked. "
+    "Please upload an unprotected scan or a photo."
+)
 MESSAGE_TOO_BIG_AFTER = _("This image is too large once prepared for storage. Please upload a smaller photo.")
 
 JPEG, PNG, GIF, PDF = "image/jpeg", "image/png", "image/gif", "application/pdf"
@@ -42,6 +46,8 @@ EXTENSIONS = {JPEG: "jpg", PNG: "png", GIF: "gif", PDF: "pdf"}
 _PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", GIF: "GIF"}
 # PDF name objects that run code, start programs or carry other files.
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?![A-Za-z0-9])")
+# An encrypted PDF cannot be checked (or read by a reviewer without its password).
+_PDF_ENCRYPTED = re.compile(rb"/Encrypt(?![A-Za-z0-9])")
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,8 @@ def inspect_upload(uploaded) -> CheckedDocument:
     if content_type == PDF:
         if _PDF_ACTIVE.search(data):
             raise ValidationError(MESSAGE_PDF_ACTIVE, code="pdf_active")
+        if _PDF_ENCRYPTED.search(data):
+            raise ValidationError(MESSAGE_PDF_ENCRYPTED, code="pdf_encrypted")
         content = data
     else:
         content = _reencode(data, content_type)

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.roles import DOCUMENT_REVIEWER, has_role
 from contributions.coverage import next_day_start, plan_lock_end
 from contributions.models import Contribution, Plan, RegistrationDocument, Sector, SectorRegistration
 from contributions.services import (
@@ -142,9 +143,9 @@ def contribution_get_for_person(*, person, contribution_id: int) -> Contribution
 
 
 def document_get_for_viewer(*, user, document_id: int) -> RegistrationDocument:
-    """A document for its owner or for staff; anyone else gets 404."""
+    """A document for its owner or for document reviewers; anyone else (other staff too) gets 404."""
     queryset = RegistrationDocument.objects.select_related("registration")
-    if not user.is_staff:
+    if not has_role(user, DOCUMENT_REVIEWER):
         queryset = queryset.filter(registration__person=user)
     return get_object_or_404(queryset, pk=document_id)
 

@@ -1,11 +1,15 @@
 """Project middleware: the person's language, absolute session lifetime, and no-store on personal pages."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 class UserLanguageMiddleware:
@@ -41,7 +45,12 @@ class SessionAbsoluteTimeoutMiddleware:
             elif now - started > settings.SESSION_ABSOLUTE_MAX_AGE:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The log-in request itself starts the clock (not the first page after it).
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self.key not in request.session:
+            request.session[self.key] = int(time.time())
+        return response
 
 
 class NoStoreForPersonalPagesMiddleware:
@@ -55,4 +64,35 @@ class NoStoreForPersonalPagesMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store"
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost database connection gives the styled 503 page (with Retry-After), never a trace.
+
+    The transaction in progress is rolled back by PostgreSQL, so nothing is left half-applied; the broken
+    connection is closed at the end of the request and the next request reconnects.
+    """
+
+    retry_after_seconds = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.template.loader import render_to_string
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error(
+            "Database unavailable (%s %s): %s", request.method, request.path, type(exception).__name__
+        )
+        # Rendered without the request: no context processor may touch the database that just failed.
+        response = HttpResponse(render_to_string("errors/503.html"), status=503)
+        response["Retry-After"] = str(self.retry_after_seconds)
+        response["Cache-Control"] = "no-store"
         return response

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "matrix_portal.middleware.SessionAbsoluteTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "matrix_portal.audit.AuditRequestMiddleware",
+    "matrix_portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "matrix_portal.middleware.NoStoreForPersonalPagesMiddleware",

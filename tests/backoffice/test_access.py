@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR
 from tests.backoffice.conftest import add_document, make_staff
-from tests.factories import RegistrationFactory, UserFactory
+from tests.factories import RegistrationFactory, UserFactory, admin_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,10 @@ def _log_in(client, visitor):
         return
     if visitor == PERSON:
         client.force_login(UserFactory())
+        return
+    if visitor == SUPERUSER:
+        # superuser powers need a verified second factor (tests/security/test_access_control.py)
+        admin_force_login(client, make_staff(visitor))
         return
     client.force_login(make_staff(None if visitor == NO_ROLE else visitor))
 

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.roles import DOCUMENT_REVIEWER, ensure_role_groups
 from contributions.models import Contribution, Plan, RegistrationDocument
 from payments.models import Payment
 from tests.contributions.conftest import document_files, form_data, register_url
@@ -92,7 +93,11 @@ def test_documents_are_for_the_owner_and_staff_only(registered, settings):
     assert anonymous.status_code == 302 and anonymous.url.startswith("/accounts/login/")
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
-    client.force_login(StaffFactory())
+    client.force_login(StaffFactory())  # staff without the reviewer role: no
+    assert client.get(url).status_code == 404
+    reviewer = StaffFactory()
+    reviewer.groups.add(ensure_role_groups()[DOCUMENT_REVIEWER])
+    client.force_login(reviewer)
     assert client.get(url).status_code == 200
 
 
