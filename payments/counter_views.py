@@ -112,8 +112,8 @@ def desk(request):
     return render(request, "counter/desk.html", context)
 
 
-@require_POST
 @counter_role_required(*COUNTER_ROLES)
+@require_POST
 def choose_office(request):
     form = OfficeForm(request.POST)
     if form.is_valid():
@@ -377,8 +377,8 @@ def payment(request, payment_id: int):
     return render(request, "counter/payment.html", _payment_context(request, entry))
 
 
-@require_POST
 @counter_role_required(SUPERVISOR)
+@require_POST
 def void(request, payment_id: int):
     entry = selectors.cash_payment_get(payment_id=payment_id)
     form = VoidForm(request.POST)

@@ -7,7 +7,7 @@ from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR
 from payments import counter_urls
 from tests.backoffice.conftest import make_staff
 from tests.counter.conftest import take
-from tests.factories import ContributionFactory, sector
+from tests.factories import ContributionFactory, admin_force_login, sector
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,8 @@ def test_each_role_against_each_view(client, name, visitor, office):
     url = _url(name, contribution, payment)
     if visitor == PERSON:
         client.force_login(contribution.person)  # even the person concerned
+    elif visitor == SUPERUSER:
+        admin_force_login(client, make_staff(SUPERUSER))  # superuser powers need a verified second factor
     elif visitor != ANONYMOUS:
         client.force_login(make_staff(None if visitor == NO_ROLE else visitor))
     method, allowed = VIEWS[name]

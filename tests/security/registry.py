@@ -153,11 +153,11 @@ def make_select_bank(owner):
 
 
 def make_payment(owner):
-    return Made({"payment_id": _paid_payment(owner)[0].pk}, {"payment_id": MISSING_ID})
+    return Made({"pk": _paid_payment(owner)[0].pk}, {"pk": MISSING_ID})
 
 
 def make_pending_payment(owner):
-    return Made({"payment_id": _pending_payment(owner).pk}, {"payment_id": MISSING_ID})
+    return Made({"pk": _pending_payment(owner).pk}, {"pk": MISSING_ID})
 
 
 def make_receipt(owner):
@@ -172,7 +172,53 @@ def make_sector(owner):
     return Made({"sector_code": "information-technology"}, {"sector_code": "no-such-sector"})
 
 
+def _cash_payment(owner):
+    """A cash entry taken at a counter for the owner's contribution, with its receipt."""
+    from contributions.models import Office
+    from contributions.services import contribution_mark_paid
+    from receipts.services import receipt_issue
+
+    contribution = _contribution(owner)
+    paid_at = timezone.now() - dt.timedelta(minutes=5)
+    payment = PaymentFactory(
+        contribution=contribution,
+        method=Payment.Method.CASH,
+        status=Payment.Status.PAID,
+        paid_at=paid_at,
+        bank=None,
+        office=Office.objects.get(code="kuala-krai"),
+        staff=StaffFactory(),
+    )
+    contribution_mark_paid(contribution=contribution, paid_at=paid_at)
+    receipt_issue(payment=payment)
+    return payment
+
+
+def make_person(owner):
+    return Made({"person_id": owner.pk}, {"person_id": MISSING_ID})
+
+
+def make_person_sector(owner):
+    return Made(
+        {"person_id": owner.pk, "sector_code": "information-technology"},
+        {"person_id": MISSING_ID, "sector_code": "information-technology"},
+    )
+
+
+def make_cash_contribution(owner):
+    return Made({"contribution_id": _contribution(owner).pk}, {"contribution_id": MISSING_ID})
+
+
+def make_cash_renewal(owner):
+    return Made({"registration_id": _registration(owner).pk}, {"registration_id": MISSING_ID})
+
+
+def make_cash_entry(owner):
+    return Made({"payment_id": _cash_payment(owner).pk}, {"payment_id": MISSING_ID})
+
+
 PERSONS_OWN = frozenset({OWNER})
+COUNTER_DESK = frozenset({COUNTER_STAFF, SUPERVISOR, SUPERUSER_OTP})
 REVIEWERS = frozenset({DOCUMENT_REVIEWER, SUPERUSER_OTP})
 
 REGISTRY: dict[str, Access] = {
@@ -195,6 +241,22 @@ REGISTRY: dict[str, Access] = {
         make_receipt,
         PERSONS_OWN | {COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERUSER_OTP},
         why="the payer, and counter staff or reviewers reprinting it",
+    ),
+    "counter:person": Access(make_person, COUNTER_DESK, why="counter staff serving a walk-in person"),
+    "counter:register": Access(
+        make_person, COUNTER_DESK, why="counter staff registering a sector for a person"
+    ),
+    "counter:register_form": Access(make_person_sector, COUNTER_DESK),
+    "counter:take_cash": Access(make_cash_contribution, COUNTER_DESK),
+    "counter:renew_cash": Access(make_cash_renewal, COUNTER_DESK),
+    "counter:payment": Access(make_cash_entry, COUNTER_DESK),
+    "counter:receipt": Access(make_cash_entry, COUNTER_DESK),
+    "counter:void": Access(
+        make_cash_entry,
+        frozenset({SUPERVISOR, SUPERUSER_OTP}),
+        method="POST",
+        ok_status=409,
+        why="supervisors only; an empty form is refused (409) after the access check",
     ),
     "backoffice:review": Access(make_registration, REVIEWERS),
     "backoffice:document": Access(make_document, REVIEWERS),
