@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory prereqs
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(PY) -m pip install --quiet --disable-pip-version-check '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.my import nric
 
-# Separators a person may type between the groups; anything else (letters, full-width digits) is refused.
-_SEPARATORS = re.compile(r"[\s\-]")
+# Separators a person may type between the groups: spaces (also the no-break space a copy may bring) and
+# dashes. Anything else, newlines and full-width digits included, is refused rather than silently dropped.
+_SEPARATORS = re.compile(r"[ \u00a0\-]")
 _TWELVE_ASCII_DIGITS = re.compile(r"[0-9]{12}", re.ASCII)
+_ASCII_DIGITS = re.compile(r"[0-9]*", re.ASCII)
 
 # Place-of-birth codes no one is issued (python-stdnum's table has no entry for them).
 UNUSED_PLACE_CODES = frozenset(
@@ -18,6 +20,8 @@ UNUSED_PLACE_CODES = frozenset(
 )
 
 MESSAGE_FORMAT = _("Enter the 12 digits of your MyKad number, for example 790811087654.")
+MESSAGE_DIGITS = _("Type the IC number with the digits 0 to 9 only, on one line, for example 790811087654.")
+MESSAGE_LENGTH = _("An IC number has 12 digits; you typed %(count)d.")
 MESSAGE_DATE = _("The first six digits of this IC number are not a real date of birth.")
 MESSAGE_PLACE = _("Digits 7 and 8 of this IC number are not a place-of-birth code in use.")
 
@@ -45,7 +49,11 @@ def validate(value: str, *, today: dt.date | None = None) -> str:
     """Return the normalised 12-digit IC, or raise ValidationError with a message for the person."""
     ic = normalise(value)
     if not _TWELVE_ASCII_DIGITS.fullmatch(ic):
-        raise ValidationError(MESSAGE_FORMAT, code="ic_format")
+        if not ic:
+            raise ValidationError(MESSAGE_FORMAT, code="ic_format")
+        if not _ASCII_DIGITS.fullmatch(ic):
+            raise ValidationError(MESSAGE_DIGITS, code="ic_digits")
+        raise ValidationError(MESSAGE_LENGTH, code="ic_length", params={"count": len(ic)})
     if birth_date(ic, today=today) is None:
         raise ValidationError(MESSAGE_DATE, code="ic_date")
     if ic[6:8] in UNUSED_PLACE_CODES or not _known_place(ic):

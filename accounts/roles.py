@@ -8,8 +8,17 @@ SUPERVISOR = "supervisor"
 
 ROLE_PERMISSIONS = {
     COUNTER_STAFF: ["payments.add_payment", "payments.view_payment", "contributions.view_sectorregistration"],
-    DOCUMENT_REVIEWER: ["contributions.view_sectorregistration", "contributions.change_sectorregistration"],
-    SUPERVISOR: ["payments.view_payment", "payments.change_payment", "contributions.view_sectorregistration"],
+    DOCUMENT_REVIEWER: [
+        "contributions.view_sectorregistration",
+        "contributions.change_sectorregistration",
+        "contributions.view_registrationdocument",
+    ],
+    SUPERVISOR: [
+        "payments.view_payment",
+        "payments.change_payment",
+        "contributions.view_sectorregistration",
+        "matrix_portal.view_auditevent",
+    ],
 }
 
 
@@ -32,3 +41,19 @@ def has_role(user, role: str) -> bool:
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
     return user.is_superuser or user.groups.filter(name=role).exists()
+
+
+def has_any_role(user, *roles: str) -> bool:
+    """True for active staff in at least one of `roles` (superusers hold every role)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or user.groups.filter(name__in=roles).exists()
+
+
+def role_names(user) -> set[str]:
+    """The roles a member of staff holds; every role for a superuser, none for anyone else."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return set()
+    if user.is_superuser:
+        return set(ROLE_PERMISSIONS)
+    return set(user.groups.filter(name__in=list(ROLE_PERMISSIONS)).values_list("name", flat=True))

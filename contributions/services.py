@@ -1,15 +1,31 @@
 """Writes for contributions. Business rules live here; views only call these."""
 
 import datetime as dt
+import uuid
+from decimal import Decimal
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contributions import codes
 from contributions.coverage import coverage_window, plan_lock_end
-from contributions.models import Contribution, ContributionStatusChange
+from contributions.documents import CheckedDocument
+from contributions.models import (
+    Contribution,
+    ContributionStatusChange,
+    Plan,
+    RegistrationDocument,
+    Sector,
+    SectorClass,
+    SectorRegistration,
+)
 from matrix_portal.errors import ApplicationError
+from matrix_portal.money import quantize
 
 MESSAGE_NOT_PAYABLE = _("This contribution cannot be paid: it is not waiting for payment.")
 
@@ -90,3 +106,161 @@ def contribution_mark_paid(*, contribution: Contribution, paid_at: dt.datetime, 
     contribution.full_clean()
     contribution.save()
     return contribution
+
+
+# --- Registration and renewal ------------------------------------------------------------------------------
+
+MESSAGE_SECTOR_ALREADY_REGISTERED = _(
+    "You have already registered this sector. The same sector cannot be registered again."
+)
+MESSAGE_OPEN_CONTRIBUTION = _(
+    "This sector already has a contribution waiting for payment. Pay it first; only one contribution per "
+    "sector can be open at a time."
+)
+MESSAGE_REGISTRATION_REJECTED = _(
+    "This sector registration was rejected, so it cannot be renewed. You may register the sector again."
+)
+MESSAGE_PLAN_LOCKED = _("Your contribution plan is locked for one year; this renewal must use the same plan.")
+MESSAGE_MONTHS = _("Choose from 1 to 12 contribution months.")
+MESSAGE_CLASS_OF_OTHER_SECTOR = _("Choose one of the classes of this sector.")
+MESSAGE_UNAVAILABLE = _("This sector or plan is no longer offered. Please choose another one.")
+MESSAGE_CODE_EXHAUSTED = _("A self-employed code could not be issued just now. Please try again.")
+
+
+def contribution_amount(*, plan: Plan, months: int) -> Decimal:
+    """The plan's monthly contribution times the months (1 to 12), in Decimal: 13.10 x 5 = 65.50."""
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 12:
+        raise ApplicationError(MESSAGE_MONTHS, code="months")
+    return quantize(plan.monthly_amount * months)
+
+
+def _person_code_assign(*, person) -> None:
+    """Give the person a self-employed code once; it never changes afterwards. The person row is locked."""
+    if person.self_employed_code:
+        return
+    for _attempt in range(20):
+        code = codes.random_code()
+        if not get_user_model().objects.filter(self_employed_code=code).exists():
+            person.self_employed_code = code
+            person.save(update_fields=["self_employed_code"])
+            return
+    raise ApplicationError(MESSAGE_CODE_EXHAUSTED, code="code_exhausted")
+
+
+def _contribution_open(*, registration: SectorRegistration, plan: Plan, months: int, is_renewal: bool, now):
+    contribution = Contribution(
+        registration=registration,
+        person=registration.person,
+        sector=registration.sector,
+        plan=plan,
+        months=months,
+        amount=contribution_amount(plan=plan, months=months),
+        is_renewal=is_renewal,
+        created_at=now,
+    )
+    contribution.full_clean(validate_constraints=False)
+    contribution.save()
+    ContributionStatusChange.objects.create(
+        contribution=contribution, from_status="", to_status=Contribution.Status.SUBMITTED, at=now
+    )
+    return contribution
+
+
+def _check_offered(*, sector: Sector, sector_class: SectorClass, plan: Plan) -> None:
+    if sector_class.sector_id != sector.pk:
+        raise ApplicationError(MESSAGE_CLASS_OF_OTHER_SECTOR, code="class")
+    if not (sector.is_active and sector_class.is_active and plan.is_active):
+        raise ApplicationError(MESSAGE_UNAVAILABLE, code="unavailable")
+
+
+def registration_submit(
+    *,
+    person,
+    sector: Sector,
+    sector_class: SectorClass,
+    particulars: dict,
+    documents: dict[str, CheckedDocument],
+    plan: Plan,
+    months: int,
+    now: dt.datetime | None = None,
+) -> Contribution:
+    """Register a sector with its documents and open its first contribution (Submitted, waiting for payment).
+
+    Files are written only after every check passed, inside the transaction; if anything fails they are
+    deleted again, so no orphaned files or half-saved rows are left behind.
+    """
+    now = now or timezone.now()
+    _check_offered(sector=sector, sector_class=sector_class, plan=plan)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            person = get_user_model().objects.select_for_update().get(pk=person.pk)
+            if (
+                SectorRegistration.objects.filter(person=person, sector=sector)
+                .exclude(status=SectorRegistration.Status.REJECTED)
+                .exists()
+            ):
+                raise ApplicationError(MESSAGE_SECTOR_ALREADY_REGISTERED, code="already_registered")
+            _person_code_assign(person=person)
+            registration = SectorRegistration(
+                person=person, sector=sector, sector_class=sector_class, submitted_at=now, **particulars
+            )
+            registration.full_clean(validate_constraints=False)
+            registration.save()
+            for kind, document in documents.items():
+                row = RegistrationDocument(
+                    registration=registration,
+                    kind=kind,
+                    original_name=document.original_name,
+                    content_type=document.content_type,
+                    size=document.size,
+                    sha256=document.sha256,
+                    uploaded_at=now,
+                )
+                row.file.save(
+                    f"{uuid.uuid4().hex}.{document.extension}", ContentFile(document.content), save=False
+                )
+                written.append(row.file.name)
+                row.full_clean(validate_constraints=False)
+                row.save()
+            return _contribution_open(
+                registration=registration, plan=plan, months=months, is_renewal=False, now=now
+            )
+    except IntegrityError as exc:
+        _delete_files(written)
+        raise ApplicationError(MESSAGE_SECTOR_ALREADY_REGISTERED, code="already_registered") from exc
+    except BaseException:
+        _delete_files(written)
+        raise
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def contribution_renew(
+    *, person, registration_id: int, plan: Plan, months: int, now: dt.datetime | None = None
+) -> Contribution:
+    """Open a renewal for a registered sector. Inside the plan's lock year only the locked plan is allowed."""
+    from contributions.selectors import renewal_terms
+
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            registration = (
+                SectorRegistration.objects.select_for_update()
+                .select_related("sector", "sector_class", "person")
+                .get(pk=registration_id, person=person)
+            )
+            terms = renewal_terms(registration=registration, now=now)
+            if not terms.renewable:
+                raise ApplicationError(terms.reason, code="not_renewable")
+            if terms.locked_plan is not None and plan.pk != terms.locked_plan.pk:
+                raise ApplicationError(MESSAGE_PLAN_LOCKED, code="plan_locked")
+            _check_offered(sector=registration.sector, sector_class=registration.sector_class, plan=plan)
+            return _contribution_open(
+                registration=registration, plan=plan, months=months, is_renewal=terms.is_renewal, now=now
+            )
+    except IntegrityError as exc:
+        raise ApplicationError(MESSAGE_OPEN_CONTRIBUTION, code="open_contribution") from exc

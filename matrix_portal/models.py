@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -59,3 +60,85 @@ class Announcement(models.Model):
 
     def __str__(self):
         return f"{self.maintenance_start:%Y-%m-%d %H:%M} – {self.maintenance_end:%Y-%m-%d %H:%M}"
+
+
+class AuditImmutableError(Exception):
+    """Raised on any attempt to change or delete an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutableError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AuditImmutableError("Audit events cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditImmutableError("Audit events cannot be changed.")
+
+
+class AuditEvent(models.Model):
+    """One staff action: who, when, from which address, what, and the record before and after. Append-only."""
+
+    class Action(models.TextChoices):
+        STAFF_LOGIN = "staff.login", _("Staff log-in")
+        REGISTRATION_APPROVED = "registration.approved", _("Registration approved")
+        REGISTRATION_REJECTED = "registration.rejected", _("Registration rejected")
+        CASH_PAYMENT_RECORDED = "payment.cash_recorded", _("Cash payment recorded")
+        RECEIPT_VOIDED = "receipt.voided", _("Receipt voided")
+        RECORD_ADDED = "record.added", _("Record added")
+        RECORD_CHANGED = "record.changed", _("Record changed")
+        RECORD_DELETED = "record.deleted", _("Record deleted")
+        USER_ADDED = "user.added", _("User added")
+        USER_CHANGED = "user.changed", _("User changed")
+        USER_DELETED = "user.deleted", _("User deleted")
+        USER_ROLES_CHANGED = "user.roles_changed", _("User roles changed")
+        EXPORT = "export", _("Data exported")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_label = models.CharField(_("who (as recorded)"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Not limited to Action's choices, so other apps can add actions without a migration here.
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    target_type = models.CharField(_("record type"), max_length=100, blank=True)
+    target_id = models.CharField(_("record id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("record"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("Audit events cannot be deleted.")
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return str(self.Action(self.action).label)
+        except ValueError:
+            return self.action

@@ -15,6 +15,7 @@ urlpatterns = [
     path("self-employed/", include("contributions.urls")),
     path("payments/", include("payments.urls")),
     path("receipts/", include("receipts.urls")),
+    path("staff/", include("matrix_portal.backoffice_urls")),
     path("admin/", admin.site.urls),
 ]
 

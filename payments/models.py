@@ -142,12 +142,19 @@ class GatewayMessage(models.Model):
     channel = models.CharField(_("channel"), max_length=12, blank=True)
     fields = models.JSONField(_("fields"), default=dict)
     signature_valid = models.BooleanField(_("signature valid"), null=True)
+    exchange_order_no = models.CharField(_("seller exchange order no."), max_length=40, blank=True)
+    note = models.CharField(_("outcome"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("gateway message")
         verbose_name_plural = _("gateway messages")
         ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["exchange_order_no"], name="gatewaymessage_order_idx")]
 
     def __str__(self):
         return f"{self.msg_type} {self.direction}"
+
+
+# The FPX simulator keeps its own state in the payments app (see payments/simulator/).
+from payments.simulator.models import SimulatedBank, SimulatedTransaction  # noqa: E402, F401

@@ -64,3 +64,50 @@ class Receipt(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class ReminderLog(models.Model):
+    """Ledger of renewal reminders: one row per (contribution, notice), claimed before anything is sent.
+
+    The unique constraint makes the claim the single point where a notice is decided; `sent_at` is set in
+    the transaction that sends it (see receipts/services.py for the at-least-once choice after a crash).
+    """
+
+    class Notice(models.TextChoices):
+        DAYS_7 = "7d", _("7 days before coverage ends")
+        DAYS_1 = "1d", _("1 day before coverage ends")
+        EXPIRED = "expired", _("the day after coverage ended")
+
+    contribution = models.ForeignKey(
+        "contributions.Contribution",
+        on_delete=models.PROTECT,
+        related_name="reminders",
+        verbose_name=_("contribution"),
+    )
+    notice = models.CharField(_("notice"), max_length=8, choices=Notice.choices)
+    coverage_end = models.DateTimeField(_("coverage end it refers to"))
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    sms_sent_at = models.DateTimeField(_("SMS sent at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("renewal reminder")
+        verbose_name_plural = _("renewal reminders")
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "notice"], name="reminder_once_per_notice"),
+            models.CheckConstraint(
+                condition=Q(notice__in=["7d", "1d", "expired"]), name="reminder_notice_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["claimed_at"], condition=Q(sent_at__isnull=True), name="reminder_unsent_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contribution_id} {self.notice}"

@@ -1,13 +1,41 @@
-"""Receipt numbering and issuing. A receipt is numbered in the transaction that confirms its payment."""
+"""Receipts and renewal reminders.
 
+A receipt is numbered in the transaction that confirms its payment; its PDF is rendered once, after that
+transaction commits, by a Celery task, and stored with its SHA-256.
+
+Reminders are delivered exactly once per (contribution, notice) in every case we can control:
+- the daily scan claims a ReminderLog row (unique per contribution and notice) before anything is sent, so a
+  second or concurrent scan finds the claim and sends nothing;
+- delivery locks the claimed row (skipping it when another worker holds it), sends, and sets `sent_at` in
+  the same transaction, so duplicate or redelivered tasks see `sent_at` and stop;
+- e-mail and SMS are marked separately: when one channel fails, the other is not repeated on retry.
+The one window left is a worker killed after the gateway accepted a message but before the transaction
+commits. We chose at-least-once there: the claim stays unsent, and the sweeper hands it to a new delivery
+after RECLAIM_AFTER (a duplicate reminder is a nuisance; a missing one can cost a person their coverage).
+"""
+
+import datetime as dt
+import hashlib
+import logging
 import secrets
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Contribution
+from contributions.services import contribution_set_status
+from matrix_portal.sms import send_sms
+from matrix_portal.timeutil import format_date
 from payments.models import Payment
-from receipts.models import Receipt, ReceiptCounter
+from receipts.models import Receipt, ReceiptCounter, ReminderLog
+
+logger = logging.getLogger(__name__)
 
 FPX_METHOD_LABEL = "Portal MATRIX - FPX"
 CASH_METHOD_LABEL = "Tunai"
@@ -73,4 +101,212 @@ def receipt_issue(*, payment: Payment) -> Receipt:
     )
     receipt.full_clean(exclude=["pdf", "pdf_sha256"])
     receipt.save()
+    from receipts.tasks import render_receipt_pdf
+
+    render_receipt_pdf.delay_on_commit(receipt.id)
     return receipt
+
+
+def _pdf_name(receipt: Receipt) -> str:
+    return f"receipts/{receipt.year}/{receipt.number}.pdf"
+
+
+def _read_stored_pdf(receipt: Receipt) -> bytes | None:
+    """The stored file's bytes when it exists and matches the recorded SHA-256, else None."""
+    if not (receipt.pdf and receipt.pdf_sha256):
+        return None
+    try:
+        with default_storage.open(receipt.pdf.name, "rb") as stored:
+            data = stored.read()
+    except (FileNotFoundError, OSError):
+        return None
+    if hashlib.sha256(data).hexdigest() != receipt.pdf_sha256:
+        logger.error("Stored PDF of receipt %s does not match its SHA-256; rendering it again.", receipt.pk)
+        return None
+    return data
+
+
+@transaction.atomic
+def receipt_store_pdf(*, receipt_id: int) -> bytes:
+    """Render the receipt's PDF from its own row and store it, unless a good copy is stored. Idempotent.
+
+    The row is locked so two workers never render the same receipt at once. A re-render (file lost) gives
+    the same bytes, because rendering is deterministic; a differing hash is logged loudly.
+    """
+    from receipts.rendering import render_receipt_pdf
+
+    receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
+    stored = _read_stored_pdf(receipt)
+    if stored is not None:
+        return stored
+    data = render_receipt_pdf(receipt)
+    digest = hashlib.sha256(data).hexdigest()
+    if receipt.pdf_sha256 and receipt.pdf_sha256 != digest:
+        logger.error("Receipt %s re-rendered with a different SHA-256 than when issued.", receipt.pk)
+    name = _pdf_name(receipt)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    receipt.pdf.name = default_storage.save(name, ContentFile(data))
+    receipt.pdf_sha256 = digest
+    receipt.save(update_fields=["pdf", "pdf_sha256"])
+    return data
+
+
+def receipt_pdf_bytes(*, receipt: Receipt) -> bytes:
+    """The bytes to download: the stored file, or (missing or damaged) the same bytes rendered again."""
+    stored = _read_stored_pdf(receipt)
+    if stored is not None:
+        return stored
+    return receipt_store_pdf(receipt_id=receipt.pk)
+
+
+# --- Renewal reminders -------------------------------------------------------------------------------
+
+RECLAIM_AFTER = dt.timedelta(minutes=15)
+MAX_DELIVERY_ATTEMPTS = 5
+REMINDER_SUBJECT = _("Your SKSPS coverage ends soon")
+REMINDER_SUBJECT_ENDED = _("Your SKSPS coverage has ended")
+REMINDER_MESSAGE = _("Your SKSPS coverage for %(sector)s ends on %(date)s. Renew: %(link)s")
+REMINDER_MESSAGE_ENDED = _("Your SKSPS coverage for %(sector)s ended on %(date)s. Renew: %(link)s")
+REMINDER_GREETING = _("Dear %(name)s,")
+REMINDER_SIGNATURE = _("PERKESO - Self-Employment Social Security Scheme")
+
+
+class ReminderDeliveryError(Exception):
+    """A channel refused a reminder; the delivery task retries the channels not yet sent."""
+
+
+def renewal_link() -> str:
+    """Where a person renews: the self-employed dashboard."""
+    try:
+        path = reverse("contributions:dashboard")
+    except NoReverseMatch:
+        path = "/self-employed/"
+    return f"{settings.SITE_URL}{path}"
+
+
+def reminder_text(*, log: ReminderLog) -> tuple[str, str]:
+    """(subject, message) in the active language."""
+    contribution = log.contribution
+    params = {
+        "sector": contribution.sector.name,
+        "date": format_date(log.coverage_end),
+        "link": renewal_link(),
+    }
+    if log.notice == ReminderLog.Notice.EXPIRED:
+        return str(REMINDER_SUBJECT_ENDED), str(REMINDER_MESSAGE_ENDED) % params
+    return str(REMINDER_SUBJECT), str(REMINDER_MESSAGE) % params
+
+
+def reminder_claim(*, contribution: Contribution, notice: str, now: dt.datetime) -> ReminderLog | None:
+    """Claim the (contribution, notice) pair; None when it was claimed before (by this or another run)."""
+    try:
+        with transaction.atomic():
+            return ReminderLog.objects.create(
+                contribution=contribution,
+                notice=notice,
+                coverage_end=contribution.coverage_end,
+                claimed_at=now,
+            )
+    except IntegrityError:
+        return None
+
+
+def reminder_deliver(*, log_id: int, now: dt.datetime | None = None) -> bool:
+    """Send a claimed reminder by e-mail and SMS once. False when it was already sent or is being sent."""
+    now = now or timezone.now()
+    errors = []
+    with transaction.atomic():
+        log = (
+            ReminderLog.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("contribution__person", "contribution__sector")
+            .filter(pk=log_id, sent_at__isnull=True)
+            .first()
+        )
+        if log is None:
+            return False
+        person = log.contribution.person
+        log.attempts += 1
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            subject, message = reminder_text(log=log)
+            body = "\n\n".join(
+                [str(REMINDER_GREETING) % {"name": person.full_name}, message, str(REMINDER_SIGNATURE)]
+            )
+        if log.email_sent_at is None and person.email:
+            try:
+                EmailMessage(subject=subject, body=body, to=[person.email]).send()
+                log.email_sent_at = now
+            except Exception as exc:  # noqa: BLE001 - any mail failure is retried later
+                errors.append(f"email: {type(exc).__name__}")
+        if log.sms_sent_at is None and person.mobile:
+            try:
+                send_sms(to=str(person.mobile), body=message)
+                log.sms_sent_at = now
+            except Exception as exc:  # noqa: BLE001 - any gateway failure is retried later
+                errors.append(f"sms: {type(exc).__name__}")
+        if not errors:
+            log.sent_at = now
+        log.last_error = "; ".join(errors)[:200]
+        log.save(update_fields=["attempts", "email_sent_at", "sms_sent_at", "sent_at", "last_error"])
+    if errors:
+        raise ReminderDeliveryError(log.last_error)
+    return True
+
+
+def reminders_reclaim_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """Claims left unsent for RECLAIM_AFTER (a worker died, a task was lost): hand them out again.
+
+    Each row is re-stamped with a conditional UPDATE, so two sweepers never hand out the same claim.
+    """
+    now = now or timezone.now()
+    cutoff = now - RECLAIM_AFTER
+    stale = ReminderLog.objects.filter(
+        sent_at__isnull=True, claimed_at__lt=cutoff, attempts__lt=MAX_DELIVERY_ATTEMPTS
+    ).values_list("pk", flat=True)
+    reclaimed = []
+    for pk in list(stale[:1000]):
+        if ReminderLog.objects.filter(pk=pk, sent_at__isnull=True, claimed_at__lt=cutoff).update(
+            claimed_at=now
+        ):
+            reclaimed.append(pk)
+    return reclaimed
+
+
+def contributions_expire_ended(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """Move Active/Renewed contributions whose coverage has ended to Expired."""
+    from receipts.selectors import contributions_ended
+
+    now = now or timezone.now()
+    expired = 0
+    for pk in list(contributions_ended(now=now).values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
+            contribution = (
+                Contribution.objects.select_for_update()
+                .filter(pk=pk, status__in=[Contribution.Status.ACTIVE, Contribution.Status.RENEWED])
+                .first()
+            )
+            if contribution is None or contribution.coverage_end >= now:
+                continue
+            contribution_set_status(
+                contribution=contribution,
+                status=Contribution.Status.EXPIRED,
+                reason="Coverage period ended.",
+                now=now,
+            )
+            contribution.save(update_fields=["status"])
+            expired += 1
+    return expired
+
+
+def reminders_claim_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Claim every notice due at `now`; returns the new claims' ids for delivery."""
+    from receipts.selectors import reminders_due
+
+    now = now or timezone.now()
+    claimed = []
+    for notice, contributions in reminders_due(now=now).items():
+        for contribution in contributions:
+            log = reminder_claim(contribution=contribution, notice=notice, now=now)
+            if log is not None:
+                claimed.append(log.pk)
+    return claimed

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from receipts import views
 
 app_name = "receipts"
 
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/download/", views.download, name="download"),
+    path("verify/<str:number>/<str:token>/", views.verify, name="verify"),
+]

@@ -1,10 +1,12 @@
 """Check the system prerequisites of `make run` and say exactly what to install when one is missing."""
 
 import ctypes.util
+import os
 import shutil
 import sys
 
 problems = []
+warnings = []
 if sys.version_info < (3, 11):
     problems.append(
         f"Python 3.11 or newer is needed (this is {sys.version.split()[0]}). "
@@ -26,6 +28,27 @@ if not shutil.which("msgfmt"):
     problems.append(
         "GNU gettext (msgfmt) is needed to compile translations. Debian/Ubuntu: sudo apt-get install gettext"
     )
+
+# Receipt fonts come from Debian packages (never from the repository). Without them receipts still render,
+# with whatever fonts fontconfig finds, so this is a warning, not a stop.
+RECEIPT_FONTS = {
+    "fonts-dejavu-core": os.environ.get(
+        "RECEIPT_FONT_LATIN", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    ),
+    "fonts-noto-cjk": os.environ.get(
+        "RECEIPT_FONT_CJK", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    ),
+}
+missing_fonts = [package for package, path in RECEIPT_FONTS.items() if not os.path.isfile(path)]
+if missing_fonts:
+    warnings.append(
+        "Receipt fonts are missing, so PDF receipts will use substitute fonts (Chinese names may not show). "
+        f"Debian/Ubuntu: sudo apt-get install {' '.join(missing_fonts)} ; "
+        "elsewhere set RECEIPT_FONT_LATIN / RECEIPT_FONT_LATIN_BOLD / RECEIPT_FONT_CJK to font files."
+    )
+
+for warning in warnings:
+    print(f"MATRIX Portal warning: {warning}", file=sys.stderr)
 
 if problems:
     print("MATRIX Portal cannot start yet:", file=sys.stderr)

@@ -108,3 +108,16 @@ class PaymentFactory(factory.django.DjangoModelFactory):
 
 
 RM = Decimal
+
+
+def admin_force_login(client, user):
+    """Log a staff member in with a verified second factor, as the OTP-guarded admin requires."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return user

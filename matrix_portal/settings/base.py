@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "matrix_portal.middleware.UserLanguageMiddleware",
     "matrix_portal.middleware.SessionAbsoluteTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "matrix_portal.audit.AuditRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "matrix_portal.middleware.NoStoreForPersonalPagesMiddleware",
@@ -200,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "receipts.tasks.send_renewal_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "sweep-reminder-claims": {
+        "task": "receipts.tasks.sweep_reminder_claims",
+        "schedule": crontab(minute="*/10"),
+    },
     "requery-pending-payments": {
         "task": "payments.tasks.requery_pending_payments",
         "schedule": crontab(minute="*/15"),
@@ -226,8 +231,36 @@ FPX_GATEWAY_CERT_PATH = Path(env.str("FPX_GATEWAY_CERT_PATH", default=str(FPX_KE
 FPX_GATEWAY_KEY_PATH = Path(env.str("FPX_GATEWAY_KEY_PATH", default=str(FPX_KEY_DIR / "fpx_simulator.key")))
 FPX_DIRECT_AC_URL = env.str("FPX_DIRECT_AC_URL", default=f"{SITE_URL}/payments/fpx/direct/")
 FPX_INDIRECT_AC_URL = env.str("FPX_INDIRECT_AC_URL", default=f"{SITE_URL}/payments/fpx/return/")
+# The previous FPX certificate, accepted too during a certificate rollover (empty: none).
+FPX_GATEWAY_CERT_OLD_PATH = env.str("FPX_GATEWAY_CERT_OLD_PATH", default="")
+FPX_PRODUCT_DESC = env.str("FPX_PRODUCT_DESC", default="PERKESO SKSPS")
+FPX_HTTP_TIMEOUT = env.int("FPX_HTTP_TIMEOUT", default=15)
+# Pending payments are re-queried (AE) once they are this old; FPX "not found" fails them only after
+# FPX_PENDING_ABANDON_MINUTES, when the buyer can no longer be at the bank.
+FPX_REQUERY_AFTER_MINUTES = env.int("FPX_REQUERY_AFTER_MINUTES", default=5)
+FPX_PENDING_ABANDON_MINUTES = env.int("FPX_PENDING_ABANDON_MINUTES", default=60)
+# How the simulator delivers its direct AC: "task" (Celery, retried), "thread" (a background thread in
+# the web process, for `make run` without a broker) or "inline" (before answering the browser; tests).
+FPX_SIMULATOR_DIRECT_AC_MODE = env.str(
+    "FPX_SIMULATOR_DIRECT_AC_MODE", default="task" if REDIS_URL else "thread"
+)
+FPX_SIMULATOR_DELAY_SECONDS = env.int("FPX_SIMULATOR_DELAY_SECONDS", default=20)
 
 RECEIPT_RENDER_TIME_LIMIT = 30
+# Receipt fonts come from Debian packages installed by .ci/run, the Dockerfile and scripts/check_prereqs.py
+# (fonts-dejavu-core, fonts-noto-cjk); never copied into the repository. Missing files fall back to
+# whatever fontconfig offers, with a warning.
+RECEIPT_FONT_PATHS = {
+    "latin": env.str("RECEIPT_FONT_LATIN", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    "latin-bold": env.str(
+        "RECEIPT_FONT_LATIN_BOLD", default="/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+    ),
+    "cjk": env.str("RECEIPT_FONT_CJK", default="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+}
+# Address-space ceiling for each Celery worker child (MB; 0 = none), so a runaway render cannot eat the host.
+RECEIPT_WORKER_MEMORY_LIMIT_MB = env.int("RECEIPT_WORKER_MEMORY_LIMIT_MB", default=2048)
+# Public verification page: requests per client address per minute.
+RECEIPT_VERIFY_RATE_PER_MINUTE = env.int("RECEIPT_VERIFY_RATE_PER_MINUTE", default=30)
 
 # django-csp 4: no 'unsafe-inline'; inline scripts carry the per-request nonce.
 CONTENT_SECURITY_POLICY = {

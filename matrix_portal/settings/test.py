@@ -26,5 +26,6 @@ FPX_MERCHANT_KEY_PATH = FPX_KEY_DIR / "merchant.key"
 FPX_MERCHANT_CERT_PATH = FPX_KEY_DIR / "merchant.cer"
 FPX_GATEWAY_CERT_PATH = FPX_KEY_DIR / "fpx_current.cer"
 FPX_GATEWAY_KEY_PATH = FPX_KEY_DIR / "fpx_simulator.key"
+FPX_SIMULATOR_DIRECT_AC_MODE = "inline"
 AXES_ENABLED = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

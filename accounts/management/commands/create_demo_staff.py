@@ -1,8 +1,14 @@
-"""Demo staff for `make run`: counter staff, reviewer, supervisor and superuser (debug only)."""
+"""Demo staff for `make run`: counter staff, reviewer, supervisor and superuser (debug only).
+
+The superuser also gets a one-time static token and a TOTP device, printed here, because the admin
+requires a second factor.
+"""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import ensure_role_groups
 
@@ -41,3 +47,19 @@ class Command(BaseCommand):
             if role:
                 user.groups.add(groups[role])
             self.stdout.write(f"  {role or 'superuser':<18} IC {ic}  password {DEMO_PASSWORD}")
+            if role is None:
+                self._admin_second_factor(user)
+
+    def _admin_second_factor(self, user):
+        """The admin asks for an OTP: a static token and a TOTP device for the demo superuser."""
+        static_device, _created = StaticDevice.objects.get_or_create(
+            user=user, name="demo backup codes", defaults={"confirmed": True}
+        )
+        static_device.token_set.all().delete()
+        token = StaticToken.random_token()
+        static_device.token_set.create(token=token)
+        totp = TOTPDevice.objects.filter(user=user, name="demo authenticator").first()
+        if totp is None:
+            totp = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+        self.stdout.write(f"  admin second factor: one-time static token {token}")
+        self.stdout.write(f"  or add this to an authenticator app: {totp.config_url}")

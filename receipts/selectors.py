@@ -1,0 +1,114 @@
+"""Reads for receipts and reminders."""
+
+import datetime as dt
+import secrets
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, has_role
+from contributions.models import Contribution
+from receipts.models import Receipt, ReminderLog
+
+PAID = [Contribution.Status.ACTIVE, Contribution.Status.RENEWED]
+# How far back the "coverage has ended" notice still goes out when a daily run was missed.
+ENDED_NOTICE_CATCH_UP_DAYS = 3
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _later_contribution() -> Exists:
+    """A contribution of the same registration awaiting payment, or paid and covering beyond this one."""
+    return Exists(
+        Contribution.objects.filter(registration_id=OuterRef("registration_id"))
+        .exclude(pk=OuterRef("pk"))
+        .filter(
+            Q(status=Contribution.Status.SUBMITTED)
+            | Q(
+                status__in=[*PAID, Contribution.Status.EXPIRED],
+                coverage_cancelled_at__isnull=True,
+                coverage_end__gt=OuterRef("coverage_end"),
+            )
+        )
+    )
+
+
+def reminder_windows(*, now: dt.datetime) -> dict[str, tuple[dt.datetime, dt.datetime, list[str]]]:
+    """notice -> (coverage_end from, coverage_end before, statuses), in Malaysian calendar days.
+
+    Run at 08:00 on day D: the 7-day notice covers coverage ending on D+2 .. D+7 (normally D+7; earlier
+    days only when a run was missed), the 1-day notice coverage ending on D .. D+1, and the ended notice
+    coverage that ended on D-3 .. D-1 (normally yesterday).
+    """
+    today = timezone.localdate(now)
+    day = dt.timedelta(days=1)
+    return {
+        ReminderLog.Notice.DAYS_7: (_local_midnight(today + 2 * day), _local_midnight(today + 8 * day), PAID),
+        ReminderLog.Notice.DAYS_1: (_local_midnight(today), _local_midnight(today + 2 * day), PAID),
+        ReminderLog.Notice.EXPIRED: (
+            _local_midnight(today - ENDED_NOTICE_CATCH_UP_DAYS * day),
+            _local_midnight(today),
+            [*PAID, Contribution.Status.EXPIRED],
+        ),
+    }
+
+
+def reminders_due_for(*, notice: str, now: dt.datetime) -> QuerySet[Contribution]:
+    """Contributions owed `notice` at `now` and not yet claimed for it.
+
+    Selected through the (status, coverage_end) index: a range on coverage_end within a few statuses.
+    """
+    start, end, statuses = reminder_windows(now=now)[notice]
+    already = ReminderLog.objects.filter(contribution_id=OuterRef("pk"), notice=notice)
+    return (
+        Contribution.objects.filter(
+            status__in=statuses,
+            coverage_end__gte=start,
+            coverage_end__lt=end,
+            coverage_cancelled_at__isnull=True,
+        )
+        .filter(~Exists(already), ~_later_contribution())
+        .only("pk", "coverage_end")
+        .order_by()
+    )
+
+
+def reminders_due(*, now: dt.datetime) -> dict[str, QuerySet[Contribution]]:
+    return {notice: reminders_due_for(notice=notice, now=now) for notice in ReminderLog.Notice.values}
+
+
+def contributions_ended(*, now: dt.datetime) -> QuerySet[Contribution]:
+    """Active or Renewed contributions whose coverage is over (they become Expired)."""
+    return Contribution.objects.filter(status__in=PAID, coverage_end__lt=now).order_by()
+
+
+def receipt_may_download(*, user, receipt: Receipt) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if receipt.payment.contribution.person_id == user.pk:
+        return True
+    return has_role(user, COUNTER_STAFF) or has_role(user, DOCUMENT_REVIEWER)
+
+
+def receipt_for_download(*, user, pk: int) -> Receipt:
+    """The receipt when `user` may download it; 404 otherwise, so others cannot tell it exists."""
+    receipt = Receipt.objects.select_related("payment__contribution").filter(pk=pk).first()
+    if receipt is None or not receipt_may_download(user=user, receipt=receipt):
+        raise Http404
+    return receipt
+
+
+def receipt_for_verification(*, number: str, token: str) -> Receipt:
+    """The receipt for this number and token; the same 404 for a wrong number or a wrong token."""
+    receipt = (
+        Receipt.objects.select_related("payment__contribution").filter(number=number).first()
+        if len(number) == 14 and number.isascii() and number.isdigit()
+        else None
+    )
+    expected = receipt.verification_token if receipt else secrets.token_urlsafe(32)
+    if not secrets.compare_digest(expected.encode(), token.encode()) or receipt is None:
+        raise Http404
+    return receipt

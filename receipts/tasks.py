@@ -1,0 +1,93 @@
+"""Celery tasks: receipt PDFs and renewal reminders. Every task takes ids, never objects or personal data."""
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from celery.signals import worker_process_init
+from django.conf import settings
+from django.db import OperationalError
+from django.utils import timezone
+
+from receipts import services
+
+logger = logging.getLogger(__name__)
+
+RENDER_TIME_LIMIT = getattr(settings, "RECEIPT_RENDER_TIME_LIMIT", 30)
+
+
+@worker_process_init.connect
+def limit_worker_memory(**kwargs):
+    """Cap each prefork child's address space, so a runaway render fails instead of starving the host."""
+    limit_mb = getattr(settings, "RECEIPT_WORKER_MEMORY_LIMIT_MB", 0)
+    if not limit_mb:
+        return
+    try:
+        import resource
+
+        limit = limit_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError) as exc:  # pragma: no cover - platform without rlimits
+        logger.warning("Could not limit worker memory: %s", exc)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=RENDER_TIME_LIMIT,
+    time_limit=RENDER_TIME_LIMIT + 10,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def render_receipt_pdf(receipt_id: int) -> None:
+    """Render and store a receipt's PDF once (a stored, intact copy makes this a no-op)."""
+    services.receipt_store_pdf(receipt_id=receipt_id)
+
+
+def _now(now_iso: str | None) -> dt.datetime:
+    return dt.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=600, time_limit=660)
+def send_renewal_reminders(now_iso: str | None = None) -> dict:
+    """Daily at 08:00 MYT: expire ended contributions, claim the notices due, and hand each to delivery.
+
+    Safe to run twice or concurrently: claims are unique per (contribution, notice).
+    """
+    now = _now(now_iso)
+    expired = services.contributions_expire_ended(now=now)
+    claimed = services.reminders_claim_due(now=now)
+    for log_id in claimed:
+        deliver_reminder.delay(log_id)
+    reclaimed = sweep_reminder_claims(now_iso=now.isoformat())
+    logger.info("Renewal reminders: %s claimed, %s expired, %s reclaimed", len(claimed), expired, reclaimed)
+    return {"claimed": len(claimed), "expired": expired, "reclaimed": reclaimed}
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
+    max_retries=5,
+)
+def deliver_reminder(self, log_id: int) -> bool:
+    """Send one claimed reminder (e-mail and SMS). Duplicates of this task send nothing."""
+    try:
+        return services.reminder_deliver(log_id=log_id)
+    except (services.ReminderDeliveryError, OperationalError) as exc:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            logger.warning("Reminder %s not delivered (%s); the sweeper will retry it.", log_id, exc)
+            return False
+        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 900)) from exc
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def sweep_reminder_claims(now_iso: str | None = None) -> int:
+    """Every 10 minutes: re-deliver claims that were never completed (a worker died mid-batch)."""
+    reclaimed = services.reminders_reclaim_stale(now=_now(now_iso))
+    for log_id in reclaimed:
+        deliver_reminder.delay(log_id)
+    return len(reclaimed)

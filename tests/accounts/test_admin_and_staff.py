@@ -1,0 +1,143 @@
+import io
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import roles
+from tests.factories import StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+def staff_log_in(client, user):
+    client.post("/accounts/login/", {"ic_number": user.ic_number})
+    return client.post("/accounts/login/password/", {"password": PASSWORD})
+
+
+@pytest.fixture
+def superuser():
+    return StaffFactory(ic_number="800101145007", is_superuser=True)
+
+
+def test_admin_needs_a_verified_second_factor(client, superuser):
+    staff_log_in(client, superuser)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    page = client.get(response["Location"]).content.decode()
+    assert "otp_token" in page
+
+
+def test_admin_opens_with_a_static_token(client, superuser):
+    device = StaticDevice.objects.create(user=superuser, name="backup", confirmed=True)
+    device.token_set.create(token="abcd1234")
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {
+            "username": superuser.ic_number,
+            "password": PASSWORD,
+            "otp_device": device.persistent_id,
+            "otp_token": "abcd1234",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_user_list_masks_ic_and_searches(client, superuser):
+    UserFactory(ic_number="790811087654", full_name="SITI AMINAH")
+    device = StaticDevice.objects.create(user=superuser, name="backup", confirmed=True)
+    device.token_set.create(token="abcd1234")
+    client.post(
+        "/admin/login/",
+        {
+            "username": superuser.ic_number,
+            "password": PASSWORD,
+            "otp_device": device.persistent_id,
+            "otp_token": "abcd1234",
+        },
+    )
+    page = client.get("/admin/accounts/user/").content.decode()
+    assert "790811-08-****" in page
+    assert "790811087654" not in page
+    found = client.get("/admin/accounts/user/?q=SITI").content.decode()
+    assert "SITI AMINAH" in found
+    assert client.get("/admin/accounts/user/?is_active__exact=1&is_staff__exact=0").status_code == 200
+
+
+def test_admin_disabling_a_user_ends_their_sessions(client, superuser):
+    person = UserFactory(ic_number="790811087654")
+    member = client.__class__()
+    member.post("/accounts/login/", {"ic_number": person.ic_number})
+    member.post("/accounts/login/password/", {"password": PASSWORD})
+    key = member.session.session_key
+    device = StaticDevice.objects.create(user=superuser, name="backup", confirmed=True)
+    device.token_set.create(token="abcd1234")
+    client.post(
+        "/admin/login/",
+        {
+            "username": superuser.ic_number,
+            "password": PASSWORD,
+            "otp_device": device.persistent_id,
+            "otp_token": "abcd1234",
+        },
+    )
+    client.post("/admin/accounts/user/", {"action": "disable_accounts", "_selected_action": [person.pk]})
+    person.refresh_from_db()
+    assert not person.is_active
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_staff_home_lists_the_tools_of_the_role(client):
+    groups = roles.ensure_role_groups()
+    counter = StaffFactory(ic_number="800101145001")
+    counter.groups.add(groups[roles.COUNTER_STAFF])
+    assert staff_log_in(client, counter)["Location"] == "/accounts/staff/"
+    page = client.get("/accounts/staff/").content.decode()
+    assert "Counter payments" in page
+    assert "Document review queue" not in page
+    assert "Administration" not in page
+
+
+def test_superuser_staff_home_links_to_the_admin(client, superuser):
+    staff_log_in(client, superuser)
+    page = client.get("/accounts/staff/").content.decode()
+    assert 'href="/admin/"' in page
+
+
+def test_members_cannot_open_the_staff_home(client):
+    person = UserFactory(ic_number="790811087654")
+    staff_log_in(client, person)
+    assert client.get("/accounts/staff/").status_code == 404
+
+
+def test_enrol_totp_prints_a_qr_code_for_staff(superuser):
+    out = io.StringIO()
+    call_command("enrol_totp", superuser.ic_number, stdout=out)
+    assert "otpauth://totp/" in out.getvalue()
+    assert TOTPDevice.objects.filter(user=superuser, confirmed=True).count() == 1
+
+
+def test_enrol_totp_refuses_members():
+    UserFactory(ic_number="790811087654")
+    with pytest.raises(Exception, match="No staff account"):
+        call_command("enrol_totp", "790811087654", stdout=io.StringIO())
+
+
+def test_demo_staff_superuser_gets_a_second_factor(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("create_demo_staff", stdout=out)
+    assert "one-time static token" in out.getvalue()
+    assert StaticDevice.objects.filter(user__ic_number="800101145007").exists()
+
+
+def test_no_default_accounts_exist_after_migrations():
+    from accounts.models import User
+
+    assert not User.objects.filter(is_superuser=True).exists()

@@ -1,0 +1,157 @@
+"""A self-employed person registers a sector with real files and reaches PAY NOW; then history, view, renewal.
+
+The log-in pages are another app's, so the journey starts from a session made with force_login and copied
+into the browser.
+"""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from contributions.models import Contribution, Plan
+from tests.contributions import files
+from tests.contributions.helpers import at, pay
+from tests.factories import ContributionFactory, RegistrationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page, live_server, person):
+    client = Client()
+    client.force_login(person)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def choose_files(page):
+    page.set_input_files(
+        "#id_doc_ic", files=[{"name": "my-ic.jpg", "mimeType": "image/jpeg", "buffer": files.jpeg_bytes()}]
+    )
+    page.set_input_files(
+        "#id_doc_licence",
+        files=[{"name": "tg-badge.pdf", "mimeType": "application/pdf", "buffer": files.pdf_bytes()}],
+    )
+
+
+def test_register_a_sector_with_documents_and_reach_pay_now(page, live_server, shot, reference_data):
+    person = UserFactory(self_employed_code=None, ic_number="751201145482", full_name="LEONG WAI SAN")
+    log_in(page, live_server, person)
+
+    page.goto("/self-employed/")
+    assert page.get_by_role("heading", name="REGISTRATION & CONTRIBUTION").is_visible()
+    no_sideways_scroll(page)
+    shot(page, "01-dashboard")
+
+    page.get_by_role("link", name="Register", exact=True).click()
+    page.get_by_label("Sector").select_option(label="SUPPORT SERVICES")
+    shot(page, "02-choose-sector")
+    page.get_by_role("button", name="Submit").click()
+    assert re.search(r"/register/support-services/$", page.url)
+
+    assert page.locator("#id_ic_number").input_value() == "751201145482"
+    assert page.get_by_label("Gender").input_value() == "female"
+    page.get_by_label("Status Self-Employed Person").select_option("others")
+    page.get_by_label("Race").select_option("chinese")
+    page.get_by_label("Address Line 1").fill("No. 61 1st Floor")
+    page.get_by_label("State").select_option(label="Kelantan")
+    # the script lists only the towns of the chosen state
+    towns = page.locator("#id_town optgroup").evaluate_all("groups => groups.map(g => g.label)")
+    assert towns == ["Kelantan"]
+    page.get_by_label("City").select_option(label="Kuala Krai")
+    page.get_by_label("Post Code").fill("50400")  # a Kuala Lumpur post code: refused below
+    page.get_by_label("E-mail Address").fill("leong@example.test")
+    page.get_by_label("Preferred PERKESO Branch For Services").select_option(
+        label="Pejabat PERKESO Kuala Krai"
+    )
+    page.get_by_label("Class").select_option(label="Tour Guide")
+    choose_files(page)
+    page.locator("label[for='id_plan_1']").click()
+    page.get_by_label("Contribution Months").select_option("5")
+    assert page.locator("#amount-output").inner_text() == "RM 65.50"
+    page.get_by_label("I hereby certify").check()
+    shot(page, "03-form-filled")
+    page.get_by_role("button", name="Submit & Pay").click()
+
+    # refused: the post code message, everything typed kept, files to choose again
+    assert "Post code 50400 is not in Kelantan" in page.content()
+    assert page.get_by_text("Please choose your documents again.").is_visible()
+    assert page.get_by_label("Address Line 1").input_value() == "No. 61 1st Floor"
+    assert page.get_by_label("City").input_value() != ""
+    assert page.locator("#amount-output").inner_text() == "RM 65.50"
+    no_sideways_scroll(page)
+    shot(page, "04-postcode-refused")
+
+    page.get_by_label("Post Code").fill("18000")
+    choose_files(page)
+    page.get_by_role("button", name="Submit & Pay").click()
+
+    contribution = Contribution.objects.get(person=person)
+    assert page.url.endswith(f"/payments/contribution/{contribution.pk}/pay/")
+    assert "RM 65.50" in page.content()
+    assert contribution.registration.documents.count() == 2
+    shot(page, "05-pay-now")
+
+
+def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_data):
+    person = UserFactory(self_employed_code="K0200078756M", full_name="TESTING")
+    registration = RegistrationFactory(person=person)
+    first = ContributionFactory(registration=registration, plan=Plan.objects.get(number=2), months=4)
+    pay(first, at(2019, 12, 27, 16, 35, 8))
+    log_in(page, live_server, person)
+
+    page.goto("/self-employed/")
+    page.get_by_role("link", name="View", exact=True).click()
+    assert page.get_by_role("heading", name="CONTRIBUTION HISTORY").is_visible()
+    assert page.get_by_text("27-12-2019 16:35:08").is_visible()
+    assert page.locator("td", has_text="INFORMATION TECHNOLOGY").is_visible()
+    no_sideways_scroll(page)
+    shot(page, "01-history")
+
+    page.get_by_role("link", name="View", exact=True).first.click()
+    for heading in [
+        "CONTRIBUTION DETAILS",
+        "SELF-EMPLOYED INFORMATION",
+        "SECTOR INFORMATION",
+        "PAYMENT HISTORY",
+    ]:
+        assert page.get_by_role("heading", name=heading).is_visible()
+    assert page.get_by_text("K0200078756M").is_visible()
+    assert page.get_by_text("27-12-2019 16:35:08 – 26-04-2020 23:59:59").is_visible()
+    no_sideways_scroll(page)
+    shot(page, "02-view")
+
+    page.goto("/self-employed/contributions/")
+    page.get_by_role("link", name="Renew Now").click()
+    assert page.get_by_role("heading", name="CONTRIBUTION RENEWAL").is_visible()
+    page.locator("label[for='id_plan_2']").click()
+    page.get_by_label("Contribution Months").select_option("12")
+    assert page.locator("#amount-output").inner_text() == "RM 232.80"
+    page.get_by_label("I hereby certify").check()
+    no_sideways_scroll(page)
+    shot(page, "03-renew")
+    page.get_by_role("button", name="Submit & Pay").click()
+
+    renewal = Contribution.objects.get(registration=registration, is_renewal=True)
+    assert page.url.endswith(f"/payments/contribution/{renewal.pk}/pay/")
+    assert renewal.amount == Plan.objects.get(number=2).yearly_amount
+    shot(page, "04-pay-now")
+
+
+def test_the_registration_form_works_without_javascript(browser, live_server, reference_data):
+    person = UserFactory(self_employed_code=None)
+    context = browser.new_context(
+        java_script_enabled=False, base_url=live_server.url, viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    log_in(page, live_server, person)
+    page.goto("/self-employed/register/information-technology/")
+    # all towns are offered, grouped by state
+    assert page.locator("#id_town optgroup").count() == 16
+    assert page.locator("#amount-output").inner_text() == "–"
+    context.close()
