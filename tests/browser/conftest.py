@@ -66,7 +66,9 @@ def shot(request):
     """shot(page, "step-name"): save a screenshot of the current page at the phone and desktop sizes."""
     test_name = re.sub(r"[^a-zA-Z0-9_-]+", "-", request.node.name)
 
-    def take(page, step: str, *, both_sizes: bool = True):
+    def take(page, step: str, *, both_sizes: bool = True, help: str = ""):
+        if help and UPDATE_HELP:
+            help_screenshot(page, help)
         folder = ARTIFACTS / test_name
         folder.mkdir(parents=True, exist_ok=True)
         original = page.viewport_size
@@ -77,6 +79,27 @@ def shot(request):
         page.set_viewport_size(original)
 
     return take
+
+
+HELP_SCREENSHOTS = Path(__file__).resolve().parents[2] / "static" / "help"
+UPDATE_HELP = os.environ.get("UPDATE_HELP_SCREENSHOTS", "") == "1"
+
+
+def help_screenshot(page, name: str) -> None:
+    """The help page's pictures (static/help/NAME.png): the top of the main content at phone size, as a small
+    palette PNG. Written only with UPDATE_HELP_SCREENSHOTS=1, so ordinary runs leave the tree clean."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    original = page.viewport_size
+    page.set_viewport_size(PHONE)
+    top = page.evaluate("document.querySelector('main').getBoundingClientRect().top + window.scrollY")
+    png = page.screenshot(full_page=True, clip={"x": 0, "y": top, "width": PHONE["width"], "height": 600})
+    page.set_viewport_size(original)
+    image = Image.open(BytesIO(png)).convert("RGB").quantize(colors=64)
+    HELP_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    image.save(HELP_SCREENSHOTS / f"{name}.png", optimize=True)
 
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"

@@ -49,7 +49,7 @@ def pay_at_bank(page, shot, contribution, *, outcome: str, bank="Affin Bank", pr
     page.get_by_role("button", name="Pay with FPX").click()
     page.wait_for_url("**/pay/bank/")
     page.get_by_label("Select Bank").select_option(label=bank)
-    shot(page, f"{prefix}select-bank")
+    shot(page, f"{prefix}select-bank", help="" if prefix else "register-04")
     page.get_by_role("button", name="Pay with FPX").click()
     page.wait_for_url("**/fpx-simulator/bank/*/")  # the signed AR was auto-posted to the gateway
     page.get_by_label("User name").fill("buyer")
@@ -71,7 +71,7 @@ def detail(page, label: str) -> str:
 
 def test_approved_payment(page, shot, contribution):
     pay_at_bank(page, shot, contribution, outcome="Approved (00)")
-    shot(page, "payment-details")
+    shot(page, "payment-details", help="register-05")
     assert page.locator("h1").inner_text() == "PAYMENT DETAILS"
     assert detail(page, "Status") == "Paid"
     receipt = Receipt.objects.get()

@@ -51,7 +51,7 @@ def test_register_a_sector_with_documents_and_reach_pay_now(page, live_server, s
 
     page.get_by_role("link", name="Register", exact=True).click()
     page.get_by_label("Sector").select_option(label="SUPPORT SERVICES")
-    shot(page, "02-choose-sector")
+    shot(page, "02-choose-sector", help="register-01")
     page.get_by_role("button", name="Submit").click()
     assert re.search(r"/register/support-services/$", page.url)
 
@@ -76,7 +76,7 @@ def test_register_a_sector_with_documents_and_reach_pay_now(page, live_server, s
     page.get_by_label("Contribution Months").select_option("5")
     assert page.locator("#amount-output").inner_text() == "RM 65.50"
     page.get_by_label("I hereby certify").check()
-    shot(page, "03-form-filled")
+    shot(page, "03-form-filled", help="register-02")
     page.get_by_role("button", name="Submit & Pay").click()
 
     # refused: the post code message, everything typed kept, files to choose again
@@ -96,7 +96,7 @@ def test_register_a_sector_with_documents_and_reach_pay_now(page, live_server, s
     assert page.url.endswith(f"/payments/contribution/{contribution.pk}/pay/")
     assert "RM 65.50" in page.content()
     assert contribution.registration.documents.count() == 2
-    shot(page, "05-pay-now")
+    shot(page, "05-pay-now", help="register-03")
 
 
 def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_data):
@@ -112,7 +112,7 @@ def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_d
     assert page.get_by_text("27-12-2019 16:35:08").is_visible()
     assert page.locator("td", has_text="INFORMATION TECHNOLOGY").is_visible()
     no_sideways_scroll(page)
-    shot(page, "01-history")
+    shot(page, "01-history", help="history-01")
 
     page.get_by_role("link", name="View", exact=True).first.click()
     for heading in [
@@ -125,7 +125,7 @@ def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_d
     assert page.get_by_text("K0200078756M").is_visible()
     assert page.get_by_text("27-12-2019 16:35:08 – 26-04-2020 23:59:59").is_visible()
     no_sideways_scroll(page)
-    shot(page, "02-view")
+    shot(page, "02-view", help="history-02")
 
     page.goto("/self-employed/contributions/")
     page.get_by_role("link", name="Renew Now").click()

@@ -30,7 +30,7 @@ def test_sign_up_to_mode_selection(page, shot, reference_data, settings):
 
     # 01. Log In page -> "New to site? Create MATRIX account"
     page.goto("/accounts/login/")
-    shot(page, "01-login")
+    shot(page, "01-login", help="signup-01")
     page.get_by_role("link", name="New to site? Create MATRIX account").click()
 
     # 02. Sign Up page
@@ -42,7 +42,7 @@ def test_sign_up_to_mode_selection(page, shot, reference_data, settings):
     page.get_by_label("I'm not a robot").check()
     page.get_by_text("Verified", exact=True).wait_for()
     no_horizontal_scroll(page)
-    shot(page, "02-sign-up")
+    shot(page, "02-sign-up", help="signup-02")
     page.get_by_role("button", name="Next").click()
 
     # 03. OTP by SMS, read from the SMS backend
@@ -51,7 +51,7 @@ def test_sign_up_to_mode_selection(page, shot, reference_data, settings):
     expect(page.get_by_text(re.compile(r"You can ask for a new code in \d+ seconds"))).to_be_visible()
     code = re.search(r"Your OTP requested is (\d{6})", sms.MemoryBackend.outbox[-1]["body"]).group(1)
     page.get_by_label("Enter 6 - digit code").fill(code)
-    shot(page, "03-otp")
+    shot(page, "03-otp", help="signup-03")
     page.get_by_role("button", name="Continue").click()
 
     # 04. Sign Up Successful
@@ -68,7 +68,7 @@ def test_sign_up_to_mode_selection(page, shot, reference_data, settings):
     page.get_by_label("Secret Phrase").fill("kucing oren comel")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
-    shot(page, "05-activation")
+    shot(page, "05-activation", help="signup-04")
     page.get_by_role("button", name="Next").click()
 
     # 07. Log In with the IC number
@@ -78,7 +78,7 @@ def test_sign_up_to_mode_selection(page, shot, reference_data, settings):
 
     # 08. The secret phrase, then the password
     assert page.get_by_test_id("secret-phrase").inner_text() == "kucing oren comel"
-    shot(page, "06-phrase-and-password")
+    shot(page, "06-phrase-and-password", help="login-02")
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Log In").click()
 
@@ -86,7 +86,7 @@ def test_sign_up_to_mode_selection(page, shot, reference_data, settings):
     page.get_by_role("heading", name="One Account. All of MATRIX").wait_for()
     assert "Unavailable" in page.content()
     no_horizontal_scroll(page)
-    shot(page, "07-select-mode")
+    shot(page, "07-select-mode", help="login-03")
     page.get_by_role("link", name=re.compile("I'M SELF-EMPLOYED")).click()
     page.wait_for_url(re.compile(r"/self-employed/"))
     shot(page, "08-self-employed")
