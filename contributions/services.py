@@ -26,6 +26,7 @@ from contributions.models import (
 )
 from matrix_portal.errors import ApplicationError
 from matrix_portal.money import quantize
+from matrix_portal.validation import full_clean_fields
 
 MESSAGE_NOT_PAYABLE = _("This contribution cannot be paid: it is not waiting for payment.")
 
@@ -103,7 +104,7 @@ def contribution_mark_paid(*, contribution: Contribution, paid_at: dt.datetime, 
     contribution.paid_at = paid_at
     new_status = Contribution.Status.RENEWED if contribution.is_renewal else Contribution.Status.ACTIVE
     contribution_set_status(contribution=contribution, status=new_status, by=by, now=paid_at)
-    contribution.full_clean()
+    full_clean_fields(contribution)
     contribution.save()
     return contribution
 

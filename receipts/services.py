@@ -32,6 +32,7 @@ from contributions.models import Contribution
 from contributions.services import contribution_set_status
 from matrix_portal.sms import send_sms
 from matrix_portal.timeutil import format_date
+from matrix_portal.validation import full_clean_fields
 from payments.models import Payment
 from receipts.models import Receipt, ReceiptCounter, ReminderLog
 
@@ -99,7 +100,7 @@ def receipt_issue(*, payment: Payment) -> Receipt:
         bank_name=payment.bank.name if payment.bank_id else "",
         fpx_txn_id=payment.fpx_txn_id,
     )
-    receipt.full_clean(exclude=["pdf", "pdf_sha256"])
+    full_clean_fields(receipt, exclude=["pdf", "pdf_sha256"])
     receipt.save()
     _queue_render_on_commit(receipt.id)
     return receipt
