@@ -270,12 +270,10 @@ def contribution_renew(
 def contributions_expire_ended(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     """Active and Renewed contributions whose coverage has ended become Expired. Idempotent."""
     now = now or timezone.now()
+    from contributions.selectors import ended_contribution_ids  # the selectors import this module
+
     live = [Contribution.Status.ACTIVE, Contribution.Status.RENEWED]
-    ids = list(
-        Contribution.objects.filter(status__in=live, coverage_end__lt=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch]
-    )
+    ids = ended_contribution_ids(now=now, limit=batch)
     expired = 0
     for pk in ids:
         with transaction.atomic():

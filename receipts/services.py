@@ -284,11 +284,11 @@ def reminders_reclaim_stale(*, now: dt.datetime | None = None) -> list[int]:
 
 def contributions_expire_ended(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
     """Move Active/Renewed contributions whose coverage has ended to Expired."""
-    from receipts.selectors import contributions_ended
+    from contributions.selectors import ended_contribution_ids
 
     now = now or timezone.now()
     expired = 0
-    for pk in list(contributions_ended(now=now).values_list("pk", flat=True)[:batch]):
+    for pk in ended_contribution_ids(now=now, limit=batch):
         with transaction.atomic():
             contribution = (
                 Contribution.objects.select_for_update()
