@@ -49,12 +49,14 @@ def receipt_number(*, year: int, sequence: int) -> str:
 
 def _next_sequence(*, year: int) -> int:
     """Take the year's counter row under lock: gapless, because a rollback also rolls back the increment."""
-    try:
-        with transaction.atomic():
-            ReceiptCounter.objects.get_or_create(year=year)
-    except IntegrityError:
-        pass  # created concurrently by another transaction: the lock below waits for it
-    counter = ReceiptCounter.objects.select_for_update().get(year=year)
+    counter = ReceiptCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:  # the year's first receipt
+        try:
+            with transaction.atomic():
+                ReceiptCounter.objects.get_or_create(year=year)
+        except IntegrityError:
+            pass  # created concurrently by another transaction: the lock below waits for it
+        counter = ReceiptCounter.objects.select_for_update().get(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last
