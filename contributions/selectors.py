@@ -333,3 +333,20 @@ def _lay_out(summary: SectorCoverage, now: dt.datetime) -> None:
             round((segment.end - segment.start).total_seconds() / span * TIMELINE_WIDTH, 1), 2.0
         )
     summary.now_x = round(min((now - first).total_seconds() / span * TIMELINE_WIDTH, TIMELINE_WIDTH - 3), 1)
+
+
+def ended_contribution_ids(*, now: dt.datetime, limit: int = 1000) -> list[int]:
+    """Ids of Active and Renewed contributions whose coverage ended before `now`, earliest end first.
+
+    One query per status, each an ordered range scan of the (status, coverage_end) index that stops
+    after `limit` rows. A single `status IN (...)` query cannot read that index in coverage_end order, and
+    on PostgreSQL the planner, expecting many matches, then reads and sorts every candidate row.
+    """
+    rows = []
+    for status in (Contribution.Status.ACTIVE, Contribution.Status.RENEWED):
+        rows += (
+            Contribution.objects.filter(status=status, coverage_end__lt=now)
+            .order_by("coverage_end", "pk")
+            .values_list("coverage_end", "pk")[:limit]
+        )
+    return [pk for _end, pk in sorted(rows)[:limit]]

@@ -26,6 +26,7 @@ from contributions.models import (
 )
 from matrix_portal.errors import ApplicationError
 from matrix_portal.money import quantize
+from matrix_portal.validation import full_clean_fields
 
 MESSAGE_NOT_PAYABLE = _("This contribution cannot be paid: it is not waiting for payment.")
 
@@ -103,7 +104,7 @@ def contribution_mark_paid(*, contribution: Contribution, paid_at: dt.datetime, 
     contribution.paid_at = paid_at
     new_status = Contribution.Status.RENEWED if contribution.is_renewal else Contribution.Status.ACTIVE
     contribution_set_status(contribution=contribution, status=new_status, by=by, now=paid_at)
-    contribution.full_clean()
+    full_clean_fields(contribution)
     contribution.save()
     return contribution
 
@@ -269,12 +270,10 @@ def contribution_renew(
 def contributions_expire_ended(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     """Active and Renewed contributions whose coverage has ended become Expired. Idempotent."""
     now = now or timezone.now()
+    from contributions.selectors import ended_contribution_ids  # the selectors import this module
+
     live = [Contribution.Status.ACTIVE, Contribution.Status.RENEWED]
-    ids = list(
-        Contribution.objects.filter(status__in=live, coverage_end__lt=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch]
-    )
+    ids = ended_contribution_ids(now=now, limit=batch)
     expired = 0
     for pk in ids:
         with transaction.atomic():

@@ -115,6 +115,7 @@ def history(request):
     queryset = selectors.contribution_history(person=request.user, sector_id=sector_id)
     page = Paginator(queryset, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.contribution_rows(page.object_list, person=request.user)
+    _add_row_urls(rows)
     context = {
         "page": page,
         "rows": rows,
@@ -123,6 +124,38 @@ def history(request):
         "nav": "contribution",
     }
     return render(request, "contributions/history.html", context)
+
+
+_URL_PLACEHOLDER = 987654321
+
+
+def _url_pattern(viewname: str, **kwargs) -> str | None:
+    """One reversal per page: the URL with a placeholder id, filled in per row (reversing per row is slow)."""
+    try:
+        return reverse(
+            viewname,
+            kwargs={key: _URL_PLACEHOLDER for key in kwargs} or None,
+            args=None if kwargs else [_URL_PLACEHOLDER],
+        )
+    except NoReverseMatch:
+        return None
+
+
+def _fill(pattern: str | None, value) -> str | None:
+    return pattern.replace(str(_URL_PLACEHOLDER), str(value)) if pattern and value is not None else None
+
+
+def _add_row_urls(rows) -> None:
+    view_url = _url_pattern("contributions:view")
+    download_url = _url_pattern("receipts:download")
+    pay_url = _url_pattern("payments:pay_now", contribution_id=None)
+    renew_url = _url_pattern("contributions:renew")
+    for row in rows:
+        row.view_url = _fill(view_url, row.pk)
+        receipt = getattr(row, "receipt", None)
+        row.download_url = _fill(download_url, receipt.pk) if receipt else None
+        row.pay_url = _fill(pay_url, row.pk)
+        row.renew_url = _fill(renew_url, row.registration_id)
 
 
 @self_employed_required

@@ -24,6 +24,7 @@ from contributions.models import Contribution
 from contributions.services import MESSAGE_NOT_PAYABLE, contribution_mark_paid
 from matrix_portal.errors import ApplicationError
 from matrix_portal.money import quantize
+from matrix_portal.validation import full_clean_fields
 from payments import codes, fpx, gateway, keys
 from payments.models import Bank, GatewayMessage, Payment, PaymentStatusChange
 from receipts.services import receipt_issue
@@ -249,7 +250,7 @@ def payment_confirm(
     payment.fpx_txn_id = fpx_txn_id or payment.fpx_txn_id
     payment.debit_auth_code = debit_auth_code or payment.debit_auth_code
     payment.failure_reason = ""
-    payment.full_clean()
+    full_clean_fields(payment)
     payment.save()
     contribution_mark_paid(contribution=contribution, paid_at=paid_at, by=by)
     receipt_issue(payment=payment)

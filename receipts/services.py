@@ -32,6 +32,7 @@ from contributions.models import Contribution
 from contributions.services import contribution_set_status
 from matrix_portal.sms import send_sms
 from matrix_portal.timeutil import format_date
+from matrix_portal.validation import full_clean_fields
 from payments.models import Payment
 from receipts.models import Receipt, ReceiptCounter, ReminderLog
 
@@ -48,12 +49,14 @@ def receipt_number(*, year: int, sequence: int) -> str:
 
 def _next_sequence(*, year: int) -> int:
     """Take the year's counter row under lock: gapless, because a rollback also rolls back the increment."""
-    try:
-        with transaction.atomic():
-            ReceiptCounter.objects.get_or_create(year=year)
-    except IntegrityError:
-        pass  # created concurrently by another transaction: the lock below waits for it
-    counter = ReceiptCounter.objects.select_for_update().get(year=year)
+    counter = ReceiptCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:  # the year's first receipt
+        try:
+            with transaction.atomic():
+                ReceiptCounter.objects.get_or_create(year=year)
+        except IntegrityError:
+            pass  # created concurrently by another transaction: the lock below waits for it
+        counter = ReceiptCounter.objects.select_for_update().get(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last
@@ -99,7 +102,7 @@ def receipt_issue(*, payment: Payment) -> Receipt:
         bank_name=payment.bank.name if payment.bank_id else "",
         fpx_txn_id=payment.fpx_txn_id,
     )
-    receipt.full_clean(exclude=["pdf", "pdf_sha256"])
+    full_clean_fields(receipt, exclude=["pdf", "pdf_sha256"])
     receipt.save()
     _queue_render_on_commit(receipt.id)
     return receipt
@@ -283,11 +286,11 @@ def reminders_reclaim_stale(*, now: dt.datetime | None = None) -> list[int]:
 
 def contributions_expire_ended(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
     """Move Active/Renewed contributions whose coverage has ended to Expired."""
-    from receipts.selectors import contributions_ended
+    from contributions.selectors import ended_contribution_ids
 
     now = now or timezone.now()
     expired = 0
-    for pk in list(contributions_ended(now=now).values_list("pk", flat=True)[:batch]):
+    for pk in ended_contribution_ids(now=now, limit=batch):
         with transaction.atomic():
             contribution = (
                 Contribution.objects.select_for_update()
