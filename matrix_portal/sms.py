@@ -1,6 +1,7 @@
 """SMS backends, chosen by settings.SMS_BACKEND: the dev outbox, in-memory for tests, or an HTTP gateway."""
 
 import logging
+from abc import ABC, abstractmethod
 
 import requests
 from django.conf import settings
@@ -13,9 +14,10 @@ class SmsError(Exception):
     pass
 
 
-class BaseSmsBackend:
+class BaseSmsBackend(ABC):
+    @abstractmethod
     def send(self, *, to: str, body: str) -> None:
-        raise NotImplementedError
+        """Deliver one text message to an E.164 number, or raise SmsError."""
 
 
 class MemoryBackend(BaseSmsBackend):
