@@ -6,9 +6,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 
+from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR
 from contributions import reference_data as contribution_data
 from matrix_portal import sms
 from payments import reference_data as bank_data
+from tests.factories import make_staff
 from tests.log_audit import CapturingHandler, find_leaks
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -77,3 +79,18 @@ def reference_data(db):
     """Reference data is loaded by migrations; transactional tests flush it, so they reload it here."""
     contribution_data.load(apps)
     bank_data.load(apps)
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_staff(DOCUMENT_REVIEWER, full_name="RAHMAN REVIEWER")
+
+
+@pytest.fixture
+def counter_staff(db):
+    return make_staff(COUNTER_STAFF, full_name="CHONG COUNTER")
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_staff(SUPERVISOR, full_name="SITI SUPERVISOR")

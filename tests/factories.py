@@ -121,3 +121,16 @@ def admin_force_login(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return user
+
+
+def make_staff(role: str | None, **kwargs):
+    """A member of staff in `role` (a role group name), "superuser", or None for no role."""
+    from accounts.roles import ensure_role_groups
+
+    groups = ensure_role_groups()
+    if role == "superuser":
+        return StaffFactory(is_superuser=True, **kwargs)
+    staff = StaffFactory(**kwargs)
+    if role:
+        staff.groups.add(groups[role])
+    return staff

@@ -1,9 +1,8 @@
 import pytest
 from django.core.files.base import ContentFile
 
-from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR, ensure_role_groups
 from contributions.models import RegistrationDocument
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import UserFactory, make_staff  # noqa: F401 - make_staff is imported from here too
 
 # A 1x1 PNG and a minimal PDF, enough for the document views.
 PNG_BYTES = bytes.fromhex(
@@ -11,31 +10,6 @@ PNG_BYTES = bytes.fromhex(
     "0000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
 )
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def make_staff(role: str | None, **kwargs):
-    groups = ensure_role_groups()
-    if role == "superuser":
-        return StaffFactory(is_superuser=True, **kwargs)
-    staff = StaffFactory(**kwargs)
-    if role:
-        staff.groups.add(groups[role])
-    return staff
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_staff(DOCUMENT_REVIEWER, full_name="RAHMAN REVIEWER")
-
-
-@pytest.fixture
-def counter_staff(db):
-    return make_staff(COUNTER_STAFF, full_name="CHONG COUNTER")
-
-
-@pytest.fixture
-def supervisor(db):
-    return make_staff(SUPERVISOR, full_name="SITI SUPERVISOR")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR
+from accounts.roles import COUNTER_STAFF, SUPERVISOR
 from contributions.models import Office
 from payments import counter_services
 from payments.counter_views import OFFICE_SESSION_KEY
@@ -29,28 +29,13 @@ def other_office(db):
 
 
 @pytest.fixture
-def counter_staff(db):
-    return make_staff(COUNTER_STAFF, full_name="CHONG COUNTER")
-
-
-@pytest.fixture
 def second_counter_staff(db):
     return make_staff(COUNTER_STAFF, full_name="DEVI COUNTER")
 
 
 @pytest.fixture
-def supervisor(db):
-    return make_staff(SUPERVISOR, full_name="SITI SUPERVISOR")
-
-
-@pytest.fixture
 def second_supervisor(db):
     return make_staff(SUPERVISOR, full_name="TAN SUPERVISOR")
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_staff(DOCUMENT_REVIEWER, full_name="RAHMAN REVIEWER")
 
 
 @pytest.fixture
