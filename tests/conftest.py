@@ -5,6 +5,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR
 from contributions import reference_data as contribution_data
@@ -65,8 +66,12 @@ def _isolation(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     sms.MemoryBackend.outbox.clear()
+    # a request made through the test client leaves its language active in this thread: start each test in
+    # the default language, as each real request does
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
