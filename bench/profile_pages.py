@@ -60,6 +60,7 @@ def main() -> int:
     cookie = session_cookie(fifty)
     pages = {
         "bare": ("/bench/bare/", None),
+        "bare_auth": ("/bench/bare/", cookie),  # the same view, logged in: what every personal page pays
         "home": (reverse("home"), None),
         "login": (reverse("accounts:login"), None),
         "dashboard": (reverse("contributions:dashboard"), cookie),
@@ -97,7 +98,9 @@ def main() -> int:
             for _ in range(options.requests):
                 client.get(path)
             profiler.stop()
-            print(profiler.output_text(unicode=False, color=False, show_all=False))
+            print(
+                profiler.output_text(unicode=False, color=False, show_all=bool(os.environ.get("PROFILE_ALL")))
+            )
     return 0
 
 
