@@ -1,7 +1,8 @@
 """CPU time per request of the bench's pages, in-process, against a database `make bench` left behind.
 
-Load-independent enough to compare before and after a change on a busy machine: it counts the CPU time of
-this process only (the database's own work is not included; the query count shows it instead).
+CPU time is that of this process only (the database's own work is not included; the query count shows
+it instead), and it still varies with the machine's load; the Python function calls per request (counted
+with cProfile) do not, so they compare before and after a change on a busy machine.
 
     BENCH_KEEP_DB=1 BENCH_SCALE=smoke make bench      # once, to leave a seeded database
     python bench/profile_pages.py [--requests 200] [--profile dashboard]
@@ -23,6 +24,19 @@ os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", ""))
 for name in ("DATABASE_URL", "REDIS_URL"):
     if not os.environ[name]:
         del os.environ[name]
+
+
+def python_calls(client, path: str, requests: int = 10) -> int:
+    """Python function calls per request: a count that does not depend on how busy the machine is."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(requests):
+        client.get(path)
+    profile.disable()
+    return pstats.Stats(profile).total_calls // requests
 
 
 def main() -> int:
@@ -69,7 +83,7 @@ def main() -> int:
         "download": (reverse("receipts:download", args=[receipt.pk]), cookie),
     }
     wanted = [p for p in options.pages.split(",") if p] or list(pages)
-    print(f"{'page':<10} {'cpu ms/req':>10} {'median ms':>10} {'queries':>8}")
+    print(f"{'page':<10} {'cpu ms/req':>10} {'median ms':>10} {'queries':>8} {'py calls/req':>13}")
     for key in wanted:
         path, page_cookie = pages[key]
         client = test_client(page_cookie)
@@ -89,7 +103,8 @@ def main() -> int:
             samples.append(time.process_time() - t0)
         cpu = (time.process_time() - cpu0) / options.requests
         median = statistics.median(samples)
-        print(f"{key:<10} {cpu * 1000:>10.2f} {median * 1000:>10.2f} {queries:>8}")
+        calls = python_calls(client, path)
+        print(f"{key:<10} {cpu * 1000:>10.2f} {median * 1000:>10.2f} {queries:>8} {calls:>13,}")
         if key == options.profile:
             from pyinstrument import Profiler
 
