@@ -310,6 +310,10 @@ def session_cookie(user) -> str:
     request.user = AnonymousUser()
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session["_auth_started_at"] = int(time.time())
+    # the log-in request also notes when the idle expiry was last moved (matrix_portal/middleware.py)
+    middleware = importlib.import_module("matrix_portal.middleware")
+    if hasattr(middleware, "SessionIdleRefreshMiddleware"):
+        request.session[middleware.SessionIdleRefreshMiddleware.key] = int(time.time())
     # what the accounts app's log-in adds, when it is there: the previous log-in shown on the next page,
     # and the record of the account's sessions
     views = importlib.import_module("accounts.views") if _module_exists("accounts.views") else None

@@ -41,6 +41,22 @@ def _payments_prefetch() -> Prefetch:
     )
 
 
+def _history_payments_prefetch() -> Prefetch:
+    """The attempts as the history table needs them: status and order, and the receipt's id for its link.
+
+    Narrower than _payments_prefetch (no bank, no receipt columns): half the history page's time went into
+    building those rows. The history tests check the page makes as many queries at 50 rows as at 1, which
+    would catch a template reading a column left out here.
+    """
+    return Prefetch(
+        "payments",
+        queryset=Payment.objects.select_related("receipt")
+        .only("id", "contribution_id", "status", "created_at", "receipt__id", "receipt__payment_id")
+        .order_by("-created_at", "-id"),
+        to_attr="attempts",
+    )
+
+
 def _decorate(contribution: Contribution, *, now: dt.datetime) -> Contribution:
     """Attach what the pages print: display status, payment status, the paid attempt and its receipt."""
     attempts = contribution.attempts
@@ -62,7 +78,7 @@ def contribution_history(*, person, sector_id: int | None = None) -> QuerySet[Co
     queryset = (
         Contribution.objects.filter(person=person)
         .select_related("sector", "plan")
-        .prefetch_related(_payments_prefetch())
+        .prefetch_related(_history_payments_prefetch())
         .order_by("-created_at", "-id")
     )
     if sector_id:

@@ -17,7 +17,8 @@ from contributions.models import Contribution, Plan, Sector
 from contributions.services import contribution_amount, contribution_renew, registration_submit
 from matrix_portal.errors import ApplicationError
 
-HISTORY_PAGE_SIZE = 20
+# 50 rows a page: a year of monthly contributions in four sectors fits on one page (the bench measures 50).
+HISTORY_PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
 
 

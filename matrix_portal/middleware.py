@@ -27,6 +27,37 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
+class SessionIdleRefreshMiddleware:
+    """Keeps the 30-minute idle timeout without writing the session on every request.
+
+    SESSION_SAVE_EVERY_REQUEST would save (and so re-date) the session on each request: an UPDATE and a
+    COMMIT per page. Instead the session is marked as changed, and so saved with a new expiry by
+    SessionMiddleware, only when its expiry was last moved SESSION_IDLE_REFRESH_SECONDS ago or more, or when
+    the request changed it anyway. Must come after SessionMiddleware, so that it runs before the save.
+    """
+
+    key = "_idle_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response
+        now = int(time.time())
+        if session.modified:  # saved anyway: note the time so the next requests need not save
+            session[self.key] = now
+            return response
+        last = session.get(self.key)  # loads the session if nothing did
+        if session.is_empty():  # the cookie named a session that has ended
+            return response
+        if last is None or abs(now - last) >= settings.SESSION_IDLE_REFRESH_SECONDS:
+            session[self.key] = now
+        return response
+
+
 class SessionAbsoluteTimeoutMiddleware:
     """Ends a logged-in session SESSION_ABSOLUTE_MAX_AGE seconds after log-in, however active it was."""
 

@@ -3,11 +3,11 @@
 import datetime as dt
 import secrets
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, has_role
+from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, has_any_role
 from contributions.models import Contribution
 from receipts.models import Receipt, ReminderLog
 
@@ -92,16 +92,27 @@ def contributions_ended(*, now: dt.datetime) -> QuerySet[Contribution]:
 
 
 def receipt_may_download(*, user, receipt: Receipt) -> bool:
+    owner_id = getattr(receipt, "owner_id", None)
+    if owner_id is None:
+        owner_id = receipt.payment.contribution.person_id
     if not (user.is_authenticated and user.is_active):
         return False
-    if receipt.payment.contribution.person_id == user.pk:
+    if owner_id == user.pk:
         return True
-    return has_role(user, COUNTER_STAFF) or has_role(user, DOCUMENT_REVIEWER)
+    return has_any_role(user, COUNTER_STAFF, DOCUMENT_REVIEWER)
 
 
 def receipt_for_download(*, user, pk: int) -> Receipt:
-    """The receipt when `user` may download it; 404 otherwise, so others cannot tell it exists."""
-    receipt = Receipt.objects.select_related("payment__contribution").filter(pk=pk).first()
+    """The receipt when `user` may download it; 404 otherwise, so others cannot tell it exists.
+
+    One narrow query: the columns the download needs and the owner's id (no payment or contribution rows).
+    """
+    receipt = (
+        Receipt.objects.filter(pk=pk)
+        .annotate(owner_id=F("payment__contribution__person_id"))
+        .only("id", "number", "pdf", "pdf_sha256")
+        .first()
+    )
     if receipt is None or not receipt_may_download(user=user, receipt=receipt):
         raise Http404
     return receipt

@@ -1,6 +1,7 @@
 """Filters for MATRIX's printed formats: dd-mm-yyyy HH:MM:SS (Malaysia time) and RM 1,234.50."""
 
 from django import template
+from django.utils import translation
 
 from matrix_portal.money import format_rm, quantize
 from matrix_portal.timeutil import format_date, format_datetime
@@ -27,3 +28,21 @@ def rm(value):
 def rm_whole(value):
     """RM 1,050: insured monthly earnings, printed without sen as the seed prints them."""
     return f"RM {quantize(value):,.0f}" if value is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def status_badge(context, template_name: str, status):
+    """`{% include template_name with status=status %}`, rendered once per status in a page.
+
+    For tables: a status badge depends only on the status and the language, so the history's 50 rows reuse
+    the few different badges instead of rendering the include 100 times. Only for includes that read
+    nothing but `status` (contributions/includes/contribution_status.html and payment_status.html).
+    """
+    rendered = context.render_context.get("status_badges")
+    if rendered is None:
+        rendered = context.render_context["status_badges"] = {}
+    key = (template_name, status, translation.get_language())
+    if key not in rendered:
+        template = context.template.engine.get_template(template_name)
+        rendered[key] = template.render(context.new({"status": status}))
+    return rendered[key]

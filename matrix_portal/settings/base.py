@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "matrix_portal.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,9 +117,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:mode"
 LOGOUT_REDIRECT_URL = "home"
 
-# Sessions: 30 minutes idle, renewed on every request.
+# Sessions: 30 minutes idle. With Redis they are read from the cache and written through to the database
+# (matrix_portal/sessions.py); without it (`make run`) from the database only, so every process sees a
+# log-out or a disabled account at once. They are not saved on every request: SessionIdleRefreshMiddleware
+# moves the idle expiry when its last move is SESSION_IDLE_REFRESH_SECONDS old, so the idle timeout lies
+# between SESSION_COOKIE_AGE - SESSION_IDLE_REFRESH_SECONDS and SESSION_COOKIE_AGE after the last request.
+SESSION_ENGINE = "matrix_portal.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 1800
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_IDLE_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_ABSOLUTE_MAX_AGE = 12 * 3600

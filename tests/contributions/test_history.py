@@ -3,9 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contributions.models import Contribution, Plan, Sector
+from contributions.views import HISTORY_PAGE_SIZE
 from payments.models import Payment
 from tests.contributions.helpers import at, pay
 from tests.factories import ContributionFactory, PaymentFactory, RegistrationFactory
@@ -108,7 +111,7 @@ def test_renew_now_only_on_the_latest_paid_of_a_sector_with_nothing_later(person
 def test_filter_by_sector_and_pagination(person_client, registered_person):
     it = RegistrationFactory(person=registered_person, sector=sector("information-technology"))
     art = RegistrationFactory(person=registered_person, sector=sector("art"))
-    for i in range(25):
+    for i in range(HISTORY_PAGE_SIZE + 5):
         ContributionFactory(
             registration=it,
             status=Contribution.Status.REJECTED,
@@ -116,8 +119,8 @@ def test_filter_by_sector_and_pagination(person_client, registered_person):
         )
     ContributionFactory(registration=art)
     first_page = person_client.get(HISTORY)
-    assert len(first_page.context["rows"]) == 20
-    assert first_page.context["page"].paginator.count == 26
+    assert len(first_page.context["rows"]) == HISTORY_PAGE_SIZE == 50
+    assert first_page.context["page"].paginator.count == HISTORY_PAGE_SIZE + 6
     second = person_client.get(HISTORY, {"page": 2})
     assert len(second.context["rows"]) == 6
     only_art = person_client.get(HISTORY, {"sector": art.sector_id})
@@ -150,5 +153,30 @@ def test_bounded_queries_however_many_rows(
     with django_assert_max_num_queries(12):
         response = person_client.get(HISTORY, {"page": 1})
     assert response.status_code == 200
+    assert len(response.context["rows"]) == count  # all 50 on one page
     with django_assert_max_num_queries(12):
         person_client.get(HISTORY, {"page": 3})
+
+
+def test_the_same_number_of_queries_at_1_and_50_rows(person_client, registered_person):
+    sectors = list(Sector.objects.order_by("sort_order")[:4])
+    registrations = [RegistrationFactory(person=registered_person, sector=s) for s in sectors]
+
+    def add(i):
+        contribution = ContributionFactory(registration=registrations[i % 4], months=1)
+        pay(contribution, at(2020, 1, 1, 10, 0, 0) + dt.timedelta(days=31 * i), fpx_txn_id=f"{i:010d}")
+
+    def queries():
+        person_client.get(HISTORY)  # the session's first save is not the page's
+        with CaptureQueriesContext(connection) as captured:
+            response = person_client.get(HISTORY)
+        assert response.status_code == 200
+        return len(response.context["rows"]), len(captured.captured_queries)
+
+    add(0)
+    rows_1, at_1 = queries()
+    for i in range(1, 50):
+        add(i)
+    rows_50, at_50 = queries()
+    assert (rows_1, rows_50) == (1, 50)
+    assert at_1 == at_50 <= 12

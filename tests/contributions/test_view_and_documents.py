@@ -125,3 +125,11 @@ def test_registration_of_another_person_is_not_listed_in_view(person_client, per
     theirs = RegistrationFactory(person=UserFactory())
     ContributionFactory(registration=theirs)
     assert person_client.get(reverse("contributions:history")).context["rows"] == []
+
+
+def test_view_query_budget(person_client, registered, django_assert_max_num_queries):
+    """Issue 9: at most 12 queries (the bench's contribution view row)."""
+    person_client.get(view_url(registered))
+    with django_assert_max_num_queries(12):
+        response = person_client.get(view_url(registered))
+    assert response.status_code == 200

@@ -167,3 +167,21 @@ def test_the_admin_lists_receipts_read_only_with_the_ic_masked(client, receipt):
     assert 'name="_save"' not in detail
     assert client.get(reverse("admin:receipts_receipt_add")).status_code == 403
     assert client.get(reverse("admin:receipts_reminderlog_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_download_reads_the_receipt_in_one_query_within_budget(
+    client, receipt, django_assert_max_num_queries
+):
+    """Issue 9: the download is an ownership check and the stored file (tests/bench: the budget is 12)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(receipt.payment.contribution.person)
+    client.get(download_url(receipt))  # stores the PDF the first time
+    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as captured:
+        response = client.get(download_url(receipt))
+    assert response.status_code == 200
+    on_receipts = [q["sql"] for q in captured.captured_queries if "receipts_receipt" in q["sql"]]
+    assert len(on_receipts) == 1
+    assert "contributions_contribution" in on_receipts[0]  # the owner checked in the same query
