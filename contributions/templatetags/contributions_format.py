@@ -1,6 +1,7 @@
 """Filters for MATRIX's printed formats: dd-mm-yyyy HH:MM:SS (Malaysia time) and RM 1,234.50."""
 
 from django import template
+from django.utils.html import format_html
 
 from matrix_portal.money import format_rm, quantize
 from matrix_portal.timeutil import format_date, format_datetime
@@ -27,3 +28,14 @@ def rm(value):
 def rm_whole(value):
     """RM 1,050: insured monthly earnings, printed without sen as the seed prints them."""
     return f"RM {quantize(value):,.0f}" if value is not None else ""
+
+
+@register.filter
+def matrix_datetime_wraps(value):
+    """matrix_datetime for narrow table cells: it may break between the date and the time, never inside the
+    date (whose hyphens would otherwise be line-break points)."""
+    text = format_datetime(value) if value else ""
+    if not text:
+        return ""
+    date, _, time = text.partition(" ")
+    return format_html('<span class="nowrap">{}</span> <span class="nowrap">{}</span>', date, time)

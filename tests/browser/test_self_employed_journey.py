@@ -12,6 +12,7 @@ import pytest
 from contributions.models import Contribution
 from payments.models import Payment
 from receipts.models import Receipt
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.steps import (
     activate_from_email,
     choose_files,
@@ -121,6 +122,13 @@ def test_a_new_person_signs_up_registers_pays_downloads_the_receipt_and_renews(
     assert "RM 65.50" in row.inner_text()
     assert "Paid" in row.inner_text()
     no_horizontal_scroll(page)
+    # a card per row on a phone; at 1280 px the whole table, Action column included, fits beside the sidebar
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "block"
+    page.set_viewport_size(DESKTOP)
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "table-row"
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), "the history table scrolls sideways at 1280"
+    page.set_viewport_size(PHONE)
     shot(page, "14-history")
 
     # Renew Now -> CONTRIBUTION RENEWAL -> the renewal's payment page
