@@ -38,4 +38,7 @@ def matrix_datetime_wraps(value):
     if not text:
         return ""
     date, _, time = text.partition(" ")
-    return format_html('<span class="nowrap">{}</span> <span class="nowrap">{}</span>', date, time)
+    # one outer element: the phone layout makes each child of a cell a grid item of its own
+    return format_html(
+        '<span><span class="nowrap">{}</span> <span class="nowrap">{}</span></span>', date, time
+    )

@@ -93,6 +93,25 @@ def log_in(page, shot, *, ic: str, phrase: str, password: str, helps: bool = Fal
     page.get_by_role("heading", name="One Account. All of MATRIX").wait_for()
 
 
+def open_self_employed_area(page, shot, step: str):
+    """From Select Mode, I'M SELF-EMPLOYED: the dashboard."""
+    page.get_by_role("link", name=re.compile("I'M SELF-EMPLOYED")).click()
+    page.wait_for_url(re.compile(r"/self-employed/$"))
+    assert page.get_by_role("heading", name="REGISTRATION & CONTRIBUTION").is_visible()
+    no_horizontal_scroll(page)
+    shot(page, step)
+
+
+def choose_sector(page, shot, label: str, step: str = ""):
+    """Dashboard -> Register -> choose the sector -> Submit: the sector's form."""
+    page.get_by_role("link", name="Register", exact=True).click()
+    page.get_by_label("Sector").select_option(label=label)
+    if step:
+        shot(page, step)
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Submit & Pay").wait_for()
+
+
 def choose_files(page):
     """Real files for the sector form: a JPEG of the IC and a PDF of the licence."""
     page.set_input_files(

@@ -2,15 +2,19 @@
 (without the proof of work, within the no-JS budget), and a person logs in, registers a sector with real
 files, finds it in the history and goes from PAY NOW to the FPX hand-off, whose button they press."""
 
-import re
-
 import pytest
 
 from accounts.models import SignupRequest
 from contributions.models import Contribution
 from payments.models import Payment
 from tests.browser.conftest import PHONE
-from tests.browser.steps import choose_files, fill_support_services_form, no_horizontal_scroll
+from tests.browser.steps import (
+    choose_files,
+    choose_sector,
+    fill_support_services_form,
+    no_horizontal_scroll,
+    open_self_employed_area,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,18 +80,10 @@ def test_the_self_employed_pages_work_without_javascript(no_js_page, shot, refer
     assert page.get_by_test_id("secret-phrase").inner_text() == "blue hibiscus morning"
     page.locator("#id_password").fill("Correct-Horse-Battery-9")
     page.get_by_role("button", name="Log In").click()
-    page.get_by_role("link", name=re.compile("I'M SELF-EMPLOYED")).click()
-
-    # the dashboard
-    page.wait_for_url(re.compile(r"/self-employed/$"))
-    assert page.get_by_role("heading", name="REGISTRATION & CONTRIBUTION").is_visible()
-    no_horizontal_scroll(page)
-    shot(page, "01-dashboard")
+    open_self_employed_area(page, shot, "01-dashboard")
 
     # register a sector: the form submits and the amount is worked out on the server
-    page.get_by_role("link", name="Register", exact=True).click()
-    page.get_by_label("Sector").select_option(label="SUPPORT SERVICES")
-    page.get_by_role("button", name="Submit").click()
+    choose_sector(page, shot, "SUPPORT SERVICES")
     assert page.locator("#amount-output").inner_text() == "–"
     fill_support_services_form(page, postcode="18000", scripts=False)
     choose_files(page)
