@@ -21,6 +21,10 @@ DEFAULTS = {
     "FORGOT_PASSWORD_WINDOW_SECONDS": 3600,
     # The "I'm not a robot" proof of work: how many hashes the browser may need at most.
     "ROBOT_CHECK_MAX_NUMBER": 100_000,
+    # Sign-ups from browsers without JavaScript skip the proof of work, so they get a small budget of their
+    # own: at most this many sign-up starts an hour from one IP address, and for the whole site.
+    "SIGNUP_NO_JS_MAX_PER_IP_PER_HOUR": 3,
+    "SIGNUP_NO_JS_MAX_PER_HOUR": 60,
 }
 
 

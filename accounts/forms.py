@@ -11,7 +11,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from accounts import ic as ic_numbers
 from accounts import masking
 from accounts.models import User
-from accounts.robot import RobotCheckField
+from accounts.robot import JS_FIELD, RobotCheckField
 
 MOBILE_INVALID = _("Enter a Malaysian mobile phone number, for example 012-345 6789.")
 MOBILE_NOT_MOBILE = _(
@@ -98,6 +98,11 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # a browser without JavaScript: no proof of work; the view holds it to the no-JS budget instead
+        self.without_robot_check = bool(
+            self.is_bound and self.data.get(JS_FIELD) != "1" and not self.data.get("robot")
+        )
+        self.fields["robot"].waived = self.without_robot_check
         self.fields["full_name"].widget.attrs.update({"autocomplete": "name", "autocapitalize": "characters"})
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
 

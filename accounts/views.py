@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import conf, forms, selectors, services
+from accounts import conf, forms, robot, selectors, services
 from accounts.models import EmailToken, SignupRequest, SmsDevice, User
 from matrix_portal.errors import ApplicationError
 from matrix_portal.models import Announcement
@@ -82,6 +82,12 @@ def signup(request):
         return redirect("accounts:mode")
     if request.method == "POST":
         form = forms.SignupForm(request.POST)
+        if (
+            form.is_valid()
+            and form.without_robot_check
+            and not robot.no_js_budget_take(ip=client_ip(request))
+        ):
+            form.add_error("robot", robot.NO_JS_BUDGET_SPENT)
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import translation
+from django.utils.html import format_html
 
 from matrix_portal.money import format_rm, quantize
 from matrix_portal.timeutil import format_date, format_datetime
@@ -46,3 +47,17 @@ def status_badge(context, template_name: str, status):
         template = context.template.engine.get_template(template_name)
         rendered[key] = template.render(context.new({"status": status}))
     return rendered[key]
+
+
+@register.filter
+def matrix_datetime_wraps(value):
+    """matrix_datetime for narrow table cells: it may break between the date and the time, never inside the
+    date (whose hyphens would otherwise be line-break points)."""
+    text = format_datetime(value) if value else ""
+    if not text:
+        return ""
+    date, _, time = text.partition(" ")
+    # one outer element: the phone layout makes each child of a cell a grid item of its own
+    return format_html(
+        '<span><span class="nowrap">{}</span> <span class="nowrap">{}</span></span>', date, time
+    )

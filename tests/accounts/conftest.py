@@ -36,6 +36,7 @@ def signup_data(**overrides) -> dict:
         "mobile": "012-345 6789",
         "agree_terms": "on",
         "robot": robot_payload(),
+        robot.JS_FIELD: "1",  # sent by a browser that runs the script (see test_signup_without_javascript.py)
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}

@@ -85,17 +85,25 @@ HELP_SCREENSHOTS = Path(__file__).resolve().parents[2] / "static" / "help"
 UPDATE_HELP = os.environ.get("UPDATE_HELP_SCREENSHOTS", "") == "1"
 
 
+DEV_TOOLS = "[data-dev-tool]"  # links to development tools (the dev outbox): never in a public guide
+
+
 def help_screenshot(page, name: str) -> None:
     """The help page's pictures (static/help/NAME.png): the top of the main content at phone size, as a small
-    palette PNG. Written only with UPDATE_HELP_SCREENSHOTS=1, so ordinary runs leave the tree clean."""
+    palette PNG, without the links to development tools. Written only with UPDATE_HELP_SCREENSHOTS=1, so
+    ordinary runs leave the tree clean."""
     from io import BytesIO
 
     from PIL import Image
 
     original = page.viewport_size
     page.set_viewport_size(PHONE)
+    show = f"(display) => document.querySelectorAll('{DEV_TOOLS}').forEach(e => e.style.display = display)"
+    page.evaluate(show, "none")
     top = page.evaluate("document.querySelector('main').getBoundingClientRect().top + window.scrollY")
     png = page.screenshot(full_page=True, clip={"x": 0, "y": top, "width": PHONE["width"], "height": 600})
+    assert page.locator(DEV_TOOLS).evaluate_all("els => els.every(e => !e.checkVisibility())")
+    page.evaluate(show, "")
     page.set_viewport_size(original)
     image = Image.open(BytesIO(png)).convert("RGB").quantize(colors=64)
     HELP_SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -5,13 +5,14 @@ the portal's AE re-query go over real HTTP to it.
 """
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 
 from contributions.models import Contribution
 from payments.models import Payment
 from payments.tasks import requery_pending_payments
 from receipts.models import Receipt
+from tests.browser import steps
+from tests.browser.steps import detail, fpx_on, log_in_as
 from tests.factories import ContributionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,58 +20,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def fpx_on_live_server(settings, live_server):
-    base = live_server.url
-    settings.FPX_AR_URL = f"{base}/fpx-simulator/FPXMain/seller2DReceiver.jsp"
-    settings.FPX_BE_URL = f"{base}/fpx-simulator/FPXMain/RetrieveBankList"
-    settings.FPX_AE_URL = f"{base}/fpx-simulator/FPXMain/sellerNVPTxnStatus.jsp"
-    settings.FPX_DIRECT_AC_URL = f"{base}/payments/fpx/direct/"
-    settings.FPX_INDIRECT_AC_URL = f"{base}/payments/fpx/return/"
-    settings.FPX_SIMULATOR_DIRECT_AC_MODE = "inline"
-    return settings
+    return fpx_on(settings, live_server)
 
 
 @pytest.fixture
-def contribution(reference_data, fpx_on_live_server, client, page, live_server):
+def contribution(reference_data, fpx_on_live_server, page, live_server):
     """A submitted 4-month contribution (RM 77.60), its owner logged in in the browser."""
     contribution = ContributionFactory(months=4)
-    client.force_login(contribution.person)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    log_in_as(page, live_server, contribution.person)
     return contribution
 
 
-def pay_at_bank(page, shot, contribution, *, outcome: str, bank="Affin Bank", prefix=""):
-    page.goto(reverse("payments:pay_now", kwargs={"contribution_id": contribution.pk}))
-    assert "RM 77.60" in page.locator("main").inner_text()
-    page.get_by_role("button", name="Pay with FPX").click()
-    assert page.get_by_text("Please tick the box to acknowledge the Terms and Conditions.").first.is_visible()
-    page.get_by_label("I acknowledge that I have read and agree to the above Terms and Conditions").check()
-    shot(page, f"{prefix}pay-now")
-    page.get_by_role("button", name="Pay with FPX").click()
-    page.wait_for_url("**/pay/bank/")
-    page.get_by_label("Select Bank").select_option(label=bank)
-    shot(page, f"{prefix}select-bank", help="" if prefix else "register-04")
-    page.get_by_role("button", name="Pay with FPX").click()
-    page.wait_for_url("**/fpx-simulator/bank/*/")  # the signed AR was auto-posted to the gateway
-    page.get_by_label("User name").fill("buyer")
-    page.get_by_label("Password").fill("anything")
-    shot(page, f"{prefix}bank-login", both_sizes=False)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/tac/")
-    page.get_by_label("TAC").fill(page.locator("#simulated-tac").inner_text())
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/confirm/")
-    page.get_by_label(outcome).check()
-    page.get_by_role("button", name="Confirm").click()
-    page.wait_for_url("**/payments/*/")  # back through the indirect AC to PAYMENT DETAILS
-
-
-def detail(page, label: str) -> str:
-    return page.locator(f"dt:has-text('{label}:') + dd").inner_text().strip()
+def pay_at_bank(page, shot, contribution, **kwargs):
+    steps.pay_at_bank(page, shot, contribution, amount="RM 77.60", **kwargs)
 
 
 def test_approved_payment(page, shot, contribution):
-    pay_at_bank(page, shot, contribution, outcome="Approved (00)")
+    pay_at_bank(page, shot, contribution, outcome="Approved (00)", helps=True)
     shot(page, "payment-details", help="register-05")
     assert page.locator("h1").inner_text() == "PAYMENT DETAILS"
     assert detail(page, "Status") == "Paid"
@@ -128,16 +94,14 @@ def test_failed_payment_then_another_payment_succeeds(page, shot, contribution):
 
 
 def test_without_javascript_the_buyer_presses_continue(
-    browser, live_server, reference_data, fpx_on_live_server, client
+    browser, live_server, reference_data, fpx_on_live_server
 ):
     contribution = ContributionFactory(months=4)
-    client.force_login(contribution.person)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     context = browser.new_context(
         java_script_enabled=False, base_url=live_server.url, viewport={"width": 360, "height": 740}
     )
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     page = context.new_page()
+    log_in_as(page, live_server, contribution.person)
     page.goto(reverse("payments:pay_now", kwargs={"contribution_id": contribution.pk}))
     page.get_by_label("I acknowledge that I have read and agree to the above Terms and Conditions").check()
     page.get_by_role("button", name="Pay with FPX").click()

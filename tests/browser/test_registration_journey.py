@@ -7,46 +7,28 @@ into the browser.
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from contributions.models import Contribution, Plan
 from tests.browser.conftest import axe_serious_violations
-from tests.contributions import files
+from tests.browser.steps import (
+    choose_files,
+    fill_support_services_form,
+    log_in_as,
+    no_horizontal_scroll,
+)
 from tests.contributions.helpers import at, pay
 from tests.factories import ContributionFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def log_in(page, live_server, person):
-    client = Client()
-    client.force_login(person)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
-def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-
-
-def choose_files(page):
-    page.set_input_files(
-        "#id_doc_ic", files=[{"name": "my-ic.jpg", "mimeType": "image/jpeg", "buffer": files.jpeg_bytes()}]
-    )
-    page.set_input_files(
-        "#id_doc_licence",
-        files=[{"name": "tg-badge.pdf", "mimeType": "application/pdf", "buffer": files.pdf_bytes()}],
-    )
-
-
 def test_register_a_sector_with_documents_and_reach_pay_now(page, live_server, shot, reference_data):
     person = UserFactory(self_employed_code=None, ic_number="751201145482", full_name="LEONG WAI SAN")
-    log_in(page, live_server, person)
+    log_in_as(page, live_server, person)
 
     page.goto("/self-employed/")
     assert page.get_by_role("heading", name="REGISTRATION & CONTRIBUTION").is_visible()
-    no_sideways_scroll(page)
+    no_horizontal_scroll(page)
     shot(page, "01-dashboard")
 
     page.get_by_role("link", name="Register", exact=True).click()
@@ -57,25 +39,9 @@ def test_register_a_sector_with_documents_and_reach_pay_now(page, live_server, s
 
     assert page.locator("#id_ic_number").input_value() == "751201145482"
     assert page.get_by_label("Gender").input_value() == "female"
-    page.get_by_label("Status Self-Employed Person").select_option("others")
-    page.get_by_label("Race").select_option("chinese")
-    page.get_by_label("Address Line 1").fill("No. 61 1st Floor")
-    page.get_by_label("State").select_option(label="Kelantan")
-    # the script lists only the towns of the chosen state
-    towns = page.locator("#id_town optgroup").evaluate_all("groups => groups.map(g => g.label)")
-    assert towns == ["Kelantan"]
-    page.get_by_label("City").select_option(label="Kuala Krai")
-    page.get_by_label("Post Code").fill("50400")  # a Kuala Lumpur post code: refused below
-    page.get_by_label("E-mail Address").fill("leong@example.test")
-    page.get_by_label("Preferred PERKESO Branch For Services").select_option(
-        label="Pejabat PERKESO Kuala Krai"
-    )
-    page.get_by_label("Class").select_option(label="Tour Guide")
+    fill_support_services_form(page, postcode="50400")  # a Kuala Lumpur post code: refused below
     choose_files(page)
-    page.locator("label[for='id_plan_1']").click()
-    page.get_by_label("Contribution Months").select_option("5")
     assert page.locator("#amount-output").inner_text() == "RM 65.50"
-    page.get_by_label("I hereby certify").check()
     shot(page, "03-form-filled", help="register-02")
     page.get_by_role("button", name="Submit & Pay").click()
 
@@ -85,7 +51,7 @@ def test_register_a_sector_with_documents_and_reach_pay_now(page, live_server, s
     assert page.get_by_label("Address Line 1").input_value() == "No. 61 1st Floor"
     assert page.get_by_label("City").input_value() != ""
     assert page.locator("#amount-output").inner_text() == "RM 65.50"
-    no_sideways_scroll(page)
+    no_horizontal_scroll(page)
     shot(page, "04-postcode-refused")
 
     page.get_by_label("Post Code").fill("18000")
@@ -104,14 +70,14 @@ def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_d
     registration = RegistrationFactory(person=person)
     first = ContributionFactory(registration=registration, plan=Plan.objects.get(number=2), months=4)
     pay(first, at(2019, 12, 27, 16, 35, 8))
-    log_in(page, live_server, person)
+    log_in_as(page, live_server, person)
 
     page.goto("/self-employed/")
     page.get_by_role("link", name="View", exact=True).click()
     assert page.get_by_role("heading", name="CONTRIBUTION HISTORY").is_visible()
     assert page.get_by_text("27-12-2019 16:35:08").is_visible()
     assert page.locator("td", has_text="INFORMATION TECHNOLOGY").is_visible()
-    no_sideways_scroll(page)
+    no_horizontal_scroll(page)
     shot(page, "01-history", help="history-01")
 
     page.get_by_role("link", name="View", exact=True).first.click()
@@ -124,7 +90,7 @@ def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_d
         assert page.get_by_role("heading", name=heading).is_visible()
     assert page.get_by_text("K0200078756M").is_visible()
     assert page.get_by_text("27-12-2019 16:35:08 – 26-04-2020 23:59:59").is_visible()
-    no_sideways_scroll(page)
+    no_horizontal_scroll(page)
     shot(page, "02-view", help="history-02")
 
     page.goto("/self-employed/contributions/")
@@ -134,7 +100,7 @@ def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_d
     page.get_by_label("Contribution Months").select_option("12")
     assert page.locator("#amount-output").inner_text() == "RM 232.80"
     page.get_by_label("I hereby certify").check()
-    no_sideways_scroll(page)
+    no_horizontal_scroll(page)
     shot(page, "03-renew")
     page.get_by_role("button", name="Submit & Pay").click()
 
@@ -148,7 +114,7 @@ def test_history_view_and_renewal_once_paid(page, live_server, shot, reference_d
     assert page.locator("svg.timeline rect.timeline__covered").count() == 1
     assert page.locator("svg.timeline rect.timeline__gap").count() == 1
     assert page.get_by_text("A contribution of RM 232.80 is waiting for payment.").is_visible()
-    no_sideways_scroll(page)
+    no_horizontal_scroll(page)
     shot(page, "05-dashboard-coverage")
 
 
@@ -158,7 +124,7 @@ def test_the_registration_form_works_without_javascript(browser, live_server, re
         java_script_enabled=False, base_url=live_server.url, viewport={"width": 360, "height": 740}
     )
     page = context.new_page()
-    log_in(page, live_server, person)
+    log_in_as(page, live_server, person)
     page.goto("/self-employed/register/information-technology/")
     # all towns are offered, grouped by state
     assert page.locator("#id_town optgroup").count() == 16
@@ -171,7 +137,7 @@ def test_self_employed_pages_have_no_serious_accessibility_violations(axe_page, 
     registration = RegistrationFactory(person=person)
     first = ContributionFactory(registration=registration, months=1)
     pay(first, at(2019, 12, 19, 16, 26, 12))
-    log_in(axe_page, live_server, person)
+    log_in_as(axe_page, live_server, person)
     pages = [
         "/self-employed/",
         "/self-employed/register/",

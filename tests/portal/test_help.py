@@ -31,3 +31,12 @@ def test_help_screenshots_are_small_phone_pictures():
         assert path.stat().st_size < 80 * 1024, path.name
         width, height = Image.open(path).size
         assert width == 360 and 400 <= height <= 600, path.name
+
+
+def test_the_dev_outbox_link_is_marked_so_help_screenshots_leave_it_out(client, settings):
+    """tests/browser/conftest.py hides [data-dev-tool] while it photographs pages for the help guide."""
+    settings.DEV_OUTBOX_ENABLED = True
+    body = client.get("/terms/").content.decode()
+    marked = re.search(r"<span data-dev-tool>(.*?)</span>", body, re.DOTALL)
+    assert marked and 'href="/dev/outbox/"' in marked.group(1)
+    assert body.count('href="/dev/outbox/"') == 1

@@ -29,6 +29,10 @@
 
   function setUp(box) {
     var root = box.closest("[data-robot-check]");
+    // this browser runs scripts: show the tick box, drop the note for browsers without them, say so
+    box.closest(".robot-check__row").hidden = false;
+    root.querySelector("[data-robot-no-js]").hidden = true;
+    root.querySelector("[data-robot-js]").value = "1";
     var payload = root.querySelector("[data-robot-payload]");
     var status = root.querySelector("[data-robot-status]");
     box.addEventListener("change", async function () {
