@@ -25,7 +25,7 @@ messages: $(STAMP)
 	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 setup: $(STAMP) messages
-	@mkdir -p var
+	@mkdir -p var var/static
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py load_reference_data
 	@$(PY) manage.py create_demo_staff

@@ -337,8 +337,8 @@ def _claim_all(*, contributions, notice: str, now: dt.datetime) -> list[int]:
     due_sql, due_params = contributions.values_list("pk", "coverage_end").query.sql_with_params()
     # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join. Only quoted model
     # identifiers and the ORM's own compiled query go into the text; every value is a parameter.
-    sql = (  # noqa: S608
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
         f"SELECT due.*, %s, %s, 0, '' FROM ({due_sql}) AS due WHERE true "
         f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(meta.pk.column)}"
     )
