@@ -26,5 +26,7 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# As in production (no page script reads it); Secure needs HTTPS, which the demo server does not have.
+CSRF_COOKIE_HTTPONLY = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
