@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser bench prereqs install setup lint format messages clean worker beat
+.PHONY: run test test-browser bench audit prereqs install setup lint format messages clean worker beat
 
 prereqs:
 	@$(PYTHON) scripts/check_prereqs.py
@@ -25,7 +25,7 @@ messages: $(STAMP)
 	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 setup: $(STAMP) messages
-	@mkdir -p var
+	@mkdir -p var var/static
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py load_reference_data
 	@$(PY) manage.py create_demo_staff
@@ -53,6 +53,12 @@ test-browser: $(STAMP) messages
 
 bench: $(STAMP) messages
 	@$(PY) bench/run.py
+
+# Known vulnerabilities in the installed dependencies (needs a network that reaches PyPI's JSON API or OSV).
+audit: $(STAMP)
+	@mkdir -p var
+	@$(VENV)/bin/pip freeze --exclude matrix-portal --exclude-editable > var/audit-requirements.txt
+	@$(VENV)/bin/pip-audit --strict --desc --no-deps --disable-pip -r var/audit-requirements.txt $(AUDIT_ARGS)
 
 worker: $(STAMP)
 	@$(VENV)/bin/celery -A matrix_portal worker -l info

@@ -58,6 +58,24 @@ class SessionIdleRefreshMiddleware:
         return response
 
 
+class NulInPathMiddleware:
+    """A NUL byte in the path names no page: answer 404 before a view passes it to the database.
+
+    Path parameters (tokens, codes) reach queries without a form's validation, and PostgreSQL refuses NUL
+    in text, which would otherwise end in a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            from matrix_portal.views import page_not_found
+
+            return page_not_found(request)
+        return self.get_response(request)
+
+
 class SessionAbsoluteTimeoutMiddleware:
     """Ends a logged-in session SESSION_ABSOLUTE_MAX_AGE seconds after log-in, however active it was."""
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -311,14 +311,38 @@ def contributions_expire_ended(*, now: dt.datetime | None = None, batch: int = 1
 
 
 def reminders_claim_due(*, now: dt.datetime | None = None) -> list[int]:
-    """Claim every notice due at `now`; returns the new claims' ids for delivery."""
+    """Claim every notice due at `now`; returns the new claims' ids for delivery.
+
+    One INSERT ... SELECT per notice: the due contributions are claimed in a single statement, and the
+    unique (contribution, notice) constraint skips (ON CONFLICT DO NOTHING) any pair another run claimed
+    first, so only the rows this run inserted come back (RETURNING) and are handed to delivery.
+    """
     from receipts.selectors import reminders_due
 
     now = now or timezone.now()
-    claimed = []
+    claimed: list[int] = []
     for notice, contributions in reminders_due(now=now).items():
-        for contribution in contributions:
-            log = reminder_claim(contribution=contribution, notice=notice, now=now)
-            if log is not None:
-                claimed.append(log.pk)
-    return claimed
+        claimed.extend(_claim_all(contributions=contributions, notice=notice, now=now))
+    return sorted(claimed)
+
+
+def _claim_all(*, contributions, notice: str, now: dt.datetime) -> list[int]:
+    meta = ReminderLog._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("contribution", "coverage_end", "notice", "claimed_at", "attempts", "last_error")
+    )
+    unique = ", ".join(quote(meta.get_field(name).column) for name in ("contribution", "notice"))
+    due_sql, due_params = contributions.values_list("pk", "coverage_end").query.sql_with_params()
+    # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join. Only quoted model
+    # identifiers and the ORM's own compiled query go into the text; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT due.*, %s, %s, 0, '' FROM ({due_sql}) AS due WHERE true "
+        f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        claimed_at = meta.get_field("claimed_at").get_db_prep_value(now, connection)
+        cursor.execute(sql, [notice, claimed_at, *due_params])
+        return [row[0] for row in cursor.fetchall()]

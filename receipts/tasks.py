@@ -58,8 +58,7 @@ def send_renewal_reminders(now_iso: str | None = None) -> dict:
     now = _now(now_iso)
     expired = services.contributions_expire_ended(now=now)
     claimed = services.reminders_claim_due(now=now)
-    for log_id in claimed:
-        deliver_reminder.delay(log_id)
+    _hand_out(claimed)
     reclaimed = sweep_reminder_claims(now_iso=now.isoformat())
     logger.info("Renewal reminders: %s claimed, %s expired, %s reclaimed", len(claimed), expired, reclaimed)
     return {"claimed": len(claimed), "expired": expired, "reclaimed": reclaimed}
@@ -84,10 +83,35 @@ def deliver_reminder(self, log_id: int) -> bool:
         raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 900)) from exc
 
 
+# Claims go to the workers in chunks: one task (one broker message, one database connection) per chunk
+# instead of per reminder. Each reminder is still sent in its own transaction, so a worker killed mid-chunk
+# leaves the rest of the chunk claimed and unsent for the sweeper, exactly as a lost single task would.
+DELIVERY_CHUNK = 100
+
+
+def _hand_out(log_ids: list[int]) -> None:
+    for start in range(0, len(log_ids), DELIVERY_CHUNK):
+        deliver_reminders.delay(log_ids[start : start + DELIVERY_CHUNK])
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=300, time_limit=330)
+def deliver_reminders(log_ids: list[int]) -> int:
+    """Send a chunk of claimed reminders, each once; a reminder that fails is retried on its own."""
+    delivered = 0
+    for log_id in log_ids:
+        try:
+            delivered += services.reminder_deliver(log_id=log_id)
+        except (services.ReminderDeliveryError, OperationalError) as exc:
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                logger.warning("Reminder %s not delivered (%s); the sweeper will retry it.", log_id, exc)
+            else:
+                deliver_reminder.apply_async((log_id,), countdown=60)
+    return delivered
+
+
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
 def sweep_reminder_claims(now_iso: str | None = None) -> int:
     """Every 10 minutes: re-deliver claims that were never completed (a worker died mid-batch)."""
     reclaimed = services.reminders_reclaim_stale(now=_now(now_iso))
-    for log_id in reclaimed:
-        deliver_reminder.delay(log_id)
+    _hand_out(reclaimed)
     return len(reclaimed)

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "matrix_portal.middleware.UserLanguageMiddleware",
+    "matrix_portal.middleware.NulInPathMiddleware",
     "matrix_portal.middleware.SessionAbsoluteTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "matrix_portal.audit.AuditRequestMiddleware",
@@ -185,6 +186,8 @@ SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="RMO MX")
 
 # The dev outbox (/dev/outbox/) is routed only when this is on; it is off in production.
 DEV_OUTBOX_ENABLED = False
+# `create_demo_staff` (known demo passwords) runs only where the development settings switch this on.
+DEMO_ACCOUNTS_ENABLED = False
 
 # Celery: with no REDIS_URL tasks run in-process (eager), which is what `make run` uses.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

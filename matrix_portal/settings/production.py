@@ -12,6 +12,7 @@ if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insec
 
 FPX_SIMULATOR_ENABLED = env.bool("FPX_SIMULATOR_ENABLED", default=False)
 DEV_OUTBOX_ENABLED = False
+DEMO_ACCOUNTS_ENABLED = False
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = (

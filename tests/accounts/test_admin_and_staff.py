@@ -2,7 +2,7 @@ import io
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -131,11 +131,19 @@ def test_enrol_totp_refuses_members():
 
 
 def test_demo_staff_superuser_gets_a_second_factor(settings):
-    settings.DEBUG = True
+    settings.DEMO_ACCOUNTS_ENABLED = True
     out = io.StringIO()
     call_command("create_demo_staff", stdout=out)
     assert "one-time static token" in out.getvalue()
     assert StaticDevice.objects.filter(user__ic_number="800101145007").exists()
+
+
+def test_demo_staff_are_refused_outside_the_development_settings(settings):
+    settings.DEBUG = True  # DEBUG alone is not enough
+    settings.DEMO_ACCOUNTS_ENABLED = False
+    with pytest.raises(CommandError, match="development settings"):
+        call_command("create_demo_staff", stdout=io.StringIO())
+    assert not StaticDevice.objects.exists()
 
 
 def test_no_default_accounts_exist_after_migrations():

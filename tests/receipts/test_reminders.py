@@ -292,3 +292,50 @@ def test_a_name_change_after_payment_never_alters_the_issued_receipt(receipt):
     assert services.receipt_pdf_bytes(receipt=receipt) == first
     receipt.refresh_from_db()
     assert receipt.name == "NURUL ASYIKIN BINTI MOHD ZABRI"
+
+
+@pytest.mark.django_db
+def test_the_daily_scan_claims_in_one_statement_per_notice(sms_outbox, django_assert_max_num_queries):
+    for day in (11, 12, 17, 17, 17, 17, 17):
+        covered_until(dt.date(2026, 3, day))
+    # A handful of queries whatever the number due: no per-contribution round trips.
+    with django_assert_max_num_queries(12):
+        claimed = services.reminders_claim_due(now=RUN)
+    assert len(claimed) == 7
+    assert services.reminders_claim_due(now=RUN) == []  # claimed already: nothing comes back twice
+
+
+@pytest.mark.django_db
+def test_claims_go_to_the_workers_in_chunks_and_a_failure_stays_with_its_reminder(sms_outbox, monkeypatch):
+    from receipts import tasks
+
+    for _ in range(5):
+        covered_until(dt.date(2026, 3, 17))
+    chunks = []
+    real_delay = tasks.deliver_reminders.delay
+    monkeypatch.setattr(tasks, "DELIVERY_CHUNK", 2)
+    monkeypatch.setattr(tasks.deliver_reminders, "delay", lambda ids: chunks.append(ids) or real_delay(ids))
+    real_send = services.send_sms
+    refused = []
+
+    def refuse_one(*, to, body):
+        if not refused:
+            refused.append(to)
+            raise OSError("gateway down")
+        real_send(to=to, body=body)
+
+    monkeypatch.setattr(services, "send_sms", refuse_one)
+    result = run()
+
+    assert result["claimed"] == 5
+    assert [len(chunk) for chunk in chunks] == [2, 2, 1]
+    assert sorted(id_ for chunk in chunks for id_ in chunk) == sorted(
+        ReminderLog.objects.values_list("pk", flat=True)
+    )
+    # The refused SMS does not stop the rest of its chunk; that reminder waits for the sweeper.
+    assert ReminderLog.objects.filter(sent_at__isnull=False).count() == 4
+    assert len(sms_outbox) == 4 and len(mail.outbox) == 5
+    monkeypatch.setattr(services, "send_sms", real_send)
+    sweep_reminder_claims((RUN + dt.timedelta(minutes=20)).isoformat())
+    assert ReminderLog.objects.filter(sent_at__isnull=False).count() == 5
+    assert len(sms_outbox) == 5 and len(mail.outbox) == 5

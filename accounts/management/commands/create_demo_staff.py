@@ -1,4 +1,4 @@
-"""Demo staff for `make run`: counter staff, reviewer, supervisor and superuser (debug only).
+"""Demo staff for `make run`: counter staff, reviewer, supervisor and superuser (development settings only).
 
 The superuser also gets a one-time static token and a TOTP device, printed here, because the admin
 requires a second factor.
@@ -19,15 +19,16 @@ DEMO_STAFF = [
     ("800101145005", "Demo Supervisor", "supervisor@demo.matrix.local", "supervisor"),
     ("800101145007", "Demo Superuser", "admin@demo.matrix.local", None),
 ]
-DEMO_PASSWORD = "Demo-Staff-Pass-2026"  # noqa: S105 - printed for local demos only; refused outside DEBUG
+DEMO_PASSWORD = "Demo-Staff-Pass-2026"  # noqa: S105 - printed for local demos only; refused in production
 
 
 class Command(BaseCommand):
-    help = "Create the demo staff accounts (only with DEBUG on) and print their credentials."
+    help = "Create the demo staff accounts (development settings only) and print their credentials."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
-            raise CommandError("Demo accounts are only created with DEBUG on.")
+        # The development settings switch this on (DEBUG may be off there); production never does.
+        if not getattr(settings, "DEMO_ACCOUNTS_ENABLED", False):
+            raise CommandError("Demo accounts are only created under the development settings.")
         groups = ensure_role_groups()
         User = get_user_model()
         self.stdout.write("Demo staff accounts (log in at /accounts/login/ with IC number and password):")
