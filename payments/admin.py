@@ -109,18 +109,7 @@ class CashVoidAdmin(admin.ModelAdmin):
         "payment__office",
         "voided_by",
     ]
-    fields = [
-        "voided_at",
-        "receipt_number",
-        "person_ic",
-        "person_name",
-        "amount",
-        "taken_at",
-        "taken_by",
-        "voided_by_name",
-        "reason",
-    ]
-    readonly_fields = fields
+    fields = readonly_fields = list_display
 
     @admin.display(description=_("receipt no."), ordering="payment__receipt__number")
     def receipt_number(self, obj):
