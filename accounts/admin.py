@@ -1,4 +1,4 @@
-"""Admin for accounts. The whole admin site requires a verified django-otp device (TOTP or static token)."""
+"""Admin for accounts. The whole admin site requires a superuser with a verified django-otp device."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -9,9 +9,18 @@ from django_otp.admin import OTPAdminSite
 from accounts import services
 from accounts.models import LoginEvent, SignupRequest, User
 
-# django-otp's documented way to require a second factor on the default admin site: /admin/ then only
-# admits staff whose session was verified with one of their confirmed OTP devices.
-admin.site.__class__ = OTPAdminSite
+
+class SuperuserOTPAdminSite(OTPAdminSite):
+    """django-otp's admin site (a verified second factor), for superusers only: staff roles work in the
+    back office and at the counter, and now that every staff session is verified, django-otp's own check
+    alone would let any member of staff browse the admin with their role's model permissions."""
+
+    def has_permission(self, request):
+        return super().has_permission(request) and request.user.is_superuser
+
+
+# django-otp's documented way to require a second factor on the default admin site.
+admin.site.__class__ = SuperuserOTPAdminSite
 
 
 class UserCreationForm(AdminUserCreationForm):

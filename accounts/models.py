@@ -129,11 +129,13 @@ class SmsDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
     Differences from django-otp's own side-channel devices: the code is stored as an HMAC, never in plain
     text; a code is bound to its purpose (and, for sign-up, to the sign-up request it was sent for); five
     wrong tries end the code. Sign-up devices belong to no account yet, so `user` is optional here.
+    A staff log-in device is confirmed: the session it verifies counts as verified for django-otp.
     """
 
     class Purpose(models.TextChoices):
         SIGNUP = "signup", _("sign-up")
         CHANGE_MOBILE = "change_mobile", _("change of mobile number")
+        STAFF_LOGIN = "staff_login", _("staff log-in second factor")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -166,11 +168,12 @@ class SmsDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
                 name="smsdevice_one_per_phone_user",
             ),
             models.CheckConstraint(
-                condition=Q(purpose__in=["signup", "change_mobile"]), name="smsdevice_purpose_valid"
+                condition=Q(purpose__in=["signup", "change_mobile", "staff_login"]),
+                name="smsdevice_purpose_valid",
             ),
             models.CheckConstraint(
                 condition=Q(purpose="signup", user__isnull=True)
-                | Q(purpose="change_mobile", user__isnull=False),
+                | Q(purpose__in=["change_mobile", "staff_login"], user__isnull=False),
                 name="smsdevice_owner_matches_purpose",
             ),
         ]

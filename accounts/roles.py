@@ -64,3 +64,11 @@ def role_names(user) -> set[str]:
     if acts_as_superuser(user):
         return set(ROLE_PERMISSIONS)
     return set(user.groups.filter(name__in=list(ROLE_PERMISSIONS)).values_list("name", flat=True))
+
+
+def needs_second_factor(user) -> bool:
+    """Staff and superusers prove a second factor after the password before any page but the log-in's own.
+
+    A role group on an account without the staff flag opens nothing (see has_role), so it needs no check.
+    """
+    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))

@@ -20,6 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts import conf, masking
@@ -51,6 +53,14 @@ SIGNUP_IC_TAKEN = _(
 )
 SIGNUP_EMAIL_TAKEN = _("This e-mail address is already used by another MATRIX account. Use a different one.")
 SIGNUP_MOBILE_TAKEN = _("This mobile number is already used by another MATRIX account. Use a different one.")
+# Staff second factor
+SECOND_FACTOR_MISSING = _(
+    "Your staff account has no second factor: no mobile number and no authenticator app. Ask an "
+    "administrator to add one before you can use the staff pages."
+)
+AUTHENTICATOR_WRONG = _(
+    "That code is not correct. Type the 6 digits your authenticator app shows now (a code lasts 30 seconds)."
+)
 # E-mail links
 LINK_INVALID = _(
     "This link is not valid: it may have been used already, replaced by a newer one, or it has expired."
@@ -141,6 +151,103 @@ def sms_code_verify(*, device: SmsDevice, user, token: str) -> None:
         logger.info("SMS code refused (%s, device %s)", device.purpose, device.pk)
         raise ApplicationError(_code_failure_message(device, now=now), code="code_refused")
     logger.info("SMS code accepted (%s, device %s)", device.purpose, device.pk)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Staff second factor: an authenticator app (TOTP) when one is enrolled, else an SMS code to the account's
+# registered mobile number, with the same cooldown, caps, expiry and five-try limit as every SMS code.
+
+
+class SecondFactor:
+    AUTHENTICATOR = "authenticator"
+    SMS = "sms"
+
+
+def staff_second_factor_method(*, user: User) -> str | None:
+    """How this member of staff proves the second factor, or None when they have no way to."""
+    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        return SecondFactor.AUTHENTICATOR
+    if user.mobile:
+        return SecondFactor.SMS
+    return None
+
+
+def staff_login_device(*, user: User) -> SmsDevice | None:
+    """The SMS device of the account's current mobile number (a new number gets a new device)."""
+    if not user.mobile:
+        return None
+    return SmsDevice.objects.filter(
+        user=user, purpose=SmsDevice.Purpose.STAFF_LOGIN, phone=user.mobile
+    ).first()
+
+
+def _staff_login_device_locked(*, user: User) -> SmsDevice:
+    purpose = SmsDevice.Purpose.STAFF_LOGIN
+    try:
+        with transaction.atomic():
+            SmsDevice.objects.get_or_create(
+                user=user,
+                purpose=purpose,
+                phone=user.mobile,
+                defaults={"name": "staff log-in", "confirmed": True},
+            )
+    except IntegrityError:
+        pass
+    return SmsDevice.objects.select_for_update().get(user=user, purpose=purpose, phone=user.mobile)
+
+
+def staff_login_code_send(*, user: User, ip: str | None, resend: bool = False, now=None) -> CodeSent:
+    """Send a log-in code to the staff member's mobile. The first send after the password sends nothing
+    while a live code is inside its cooldown; a resend inside the cooldown is refused with CODE_COOLDOWN."""
+    now = now or timezone.now()
+    if not user.mobile:
+        raise ApplicationError(SECOND_FACTOR_MISSING, code="no_second_factor")
+    with transaction.atomic():
+        device = _staff_login_device_locked(user=user)
+        if resend and not device.generate_is_allowed()[0]:
+            raise ApplicationError(
+                CODE_COOLDOWN, code="cooldown", extra={"next_resend_at": _next_resend_at(device)}
+            )
+        code = _code_issue(device=device, ip=ip, now=now)
+    if code:
+        _code_deliver(device=device, code=code, language=user.language, now=now)
+    return CodeSent(device=device, sent=bool(code), next_resend_at=_next_resend_at(device))
+
+
+def staff_second_factor_start(*, user: User, ip: str | None) -> str | None:
+    """Right after the password: send the SMS code when SMS is the method. Returns the method."""
+    method = staff_second_factor_method(user=user)
+    if method == SecondFactor.SMS:
+        staff_login_code_send(user=user, ip=ip)
+    return method
+
+
+def staff_second_factor_verify(*, user: User, token: str) -> Device:
+    """Check the code with the account's method; returns the device that accepted it (for otp_login)."""
+    method = staff_second_factor_method(user=user)
+    if method == SecondFactor.SMS:
+        device = staff_login_device(user=user)
+        if device is None:
+            raise ApplicationError(CODE_EXPIRED, code="code_refused")
+        sms_code_verify(device=device, user=user, token=token)
+        return device
+    if method == SecondFactor.AUTHENTICATOR:
+        return _authenticator_verify(user=user, token=token)
+    raise ApplicationError(SECOND_FACTOR_MISSING, code="no_second_factor")
+
+
+def _authenticator_verify(*, user: User, token: str) -> Device:
+    """django-otp's TOTP check (row-locked, throttled with a doubling wait after each wrong code)."""
+    devices = list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
+    if any(not device.verify_is_allowed()[0] for device in devices):
+        raise ApplicationError(CODE_WAIT, code="code_refused")
+    for device in devices:
+        verified = django_otp.verify_token(user, device.persistent_id, token)
+        if verified is not None:
+            logger.info("authenticator code accepted (device %s)", device.pk)
+            return verified
+    logger.info("authenticator code refused (user %s)", user.pk)
+    raise ApplicationError(AUTHENTICATOR_WRONG, code="code_refused")
 
 
 # ---------------------------------------------------------------------------------------------------------

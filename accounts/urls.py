@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_ic, name="login"),
     path("login/password/", views.login_password, name="login_password"),
+    path("login/second-factor/", views.second_factor, name="second_factor"),
     path("logout/", views.logout_view, name="logout"),
     path("signup/", views.signup, name="signup"),
     path("signup/otp/", views.signup_otp, name="signup_otp"),

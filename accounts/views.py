@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 
+import django_otp
 from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
@@ -12,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -21,8 +22,10 @@ from django.views.decorators.http import require_POST
 
 from accounts import conf, forms, robot, selectors, services
 from accounts.models import EmailToken, SignupRequest, SmsDevice, User
+from accounts.roles import needs_second_factor
+from matrix_portal.audit import audit_record
 from matrix_portal.errors import ApplicationError
-from matrix_portal.models import Announcement
+from matrix_portal.models import Announcement, AuditEvent
 
 logger = logging.getLogger(__name__)
 
@@ -345,7 +348,85 @@ def _complete_login(request, user):
     request.session[SESSION_FAILED_SINCE] = failed
     services.login_event_record(user=user, succeeded=True, ip=client_ip(request))
     services.user_session_record(user=user, session_key=request.session.session_key)
-    return redirect(_safe_next(request, next_url) or _landing(user))
+    next_url = _safe_next(request, next_url)
+    if needs_second_factor(user):
+        try:
+            services.staff_second_factor_start(user=user, ip=client_ip(request))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect(_second_factor_url(next_url))
+    return redirect(next_url or _landing(user))
+
+
+def _second_factor_url(next_url: str | None) -> str:
+    url = reverse("accounts:second_factor")
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("token")
+def second_factor(request):
+    """Log-in step 3 for staff: the authenticator code, or the SMS code sent after the password.
+
+    Passing it cycles the session key and marks the session verified the django-otp way (otp_login), so
+    `request.user.is_verified()` holds from then on. Until then StaffSecondFactorMiddleware sends the
+    session here from every other page.
+    """
+    user = request.user
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if not needs_second_factor(user) or user.is_verified():
+        return redirect(next_url or _landing(user))
+    method = services.staff_second_factor_method(user=user)
+    form = forms.OtpForm()
+    if method == services.SecondFactor.SMS and request.method == "POST" and "resend" in request.POST:
+        try:
+            services.staff_login_code_send(user=user, ip=client_ip(request), resend=True)
+            messages.success(request, _("A new 6-digit code has been sent to your mobile phone number."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect(_second_factor_url(next_url))
+    if method and request.method == "POST":
+        form = forms.OtpForm(request.POST)
+        if form.is_valid():
+            try:
+                device = services.staff_second_factor_verify(user=user, token=form.cleaned_data["token"])
+            except ApplicationError as error:
+                form.add_error("token", error.message)
+            else:
+                _second_factor_passed(request, device, method)
+                return redirect(next_url or _landing(user))
+    context = {
+        "form": form,
+        "method": method,
+        "next": next_url or "",
+        "mobile": user.mobile,
+        "missing": services.SECOND_FACTOR_MISSING,
+    }
+    if method == services.SecondFactor.SMS:
+        device = services.staff_login_device(user=user)
+        next_resend_at = services._next_resend_at(device) if device else None
+        context.update(
+            resend_in=_seconds_until(next_resend_at),
+            resend_at=next_resend_at,
+            code_sent=bool(device and device.token),
+        )
+    return render(request, "accounts/second_factor.html", context)
+
+
+def _second_factor_passed(request, device, method: str) -> None:
+    old_key = request.session.session_key
+    request.session.cycle_key()  # a new session id at every step-up of authentication (ASVS 7.2.4)
+    django_otp.login(request, device)
+    services.user_session_forget(session_key=old_key)
+    services.user_session_record(user=request.user, session_key=request.session.session_key)
+    audit_record(
+        action=AuditEvent.Action.STAFF_SECOND_FACTOR,
+        actor=request.user,
+        target=request.user,
+        request=request,
+        after={"method": method},
+    )
 
 
 @require_POST

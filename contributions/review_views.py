@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import ic as ic_numbers
 from accounts.roles import DOCUMENT_REVIEWER
+from contributions.forms import choice_label
 from contributions.models import Contribution
 from contributions.review import registration_approve, registration_reject, rejection_reason_label
 from contributions.review_forms import ApproveForm, RejectForm, ReviewQueueFilterForm
@@ -57,6 +58,10 @@ def _review_context(registration, *, reviewer=None, approve_form=None, reject_fo
     return {
         "registration": registration,
         "ic_formatted": ic_numbers.formatted(registration.person.ic_number),
+        "particulars": {
+            name: choice_label(name, getattr(registration, name))
+            for name in ("self_employed_status", "nationality", "gender")
+        },
         "documents": list(registration.documents.all()),
         "contributions": contributions,
         "paid_count": len(paid),

@@ -99,17 +99,27 @@ def registrations_per(model, group_field: str) -> list[dict]:
 
 
 def payments_per_day(*, days: int = 30, now: dt.datetime | None = None) -> list[dict]:
-    """Paid payments per Malaysian day over the last `days` days: online and cash, count and amount."""
+    """Paid payments per Malaysian day over the last `days` days: online and cash, count and amount.
+
+    A voided cash entry stays PAID (the void is a CashVoid row of its own), so it is left out of the cash
+    figures and counted apart, as `voided_count` and `voided_amount`, on the day it was taken.
+    """
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     today = timezone.localdate(now)
     first = today - dt.timedelta(days=days - 1)
     start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    kept, voided = Q(cash_void__isnull=True), Q(cash_void__isnull=False)
     rows = (
         Payment.objects.filter(status=Payment.Status.PAID, paid_at__gte=start, paid_at__lte=now)
         .annotate(day=TruncDate("paid_at", tzinfo=tz))
         .values("day", "method")
-        .annotate(count=Count("id"), amount=Sum("amount"))
+        .annotate(
+            paid_count=Count("id", filter=kept),
+            paid_amount=Sum("amount", filter=kept),
+            voided_count=Count("id", filter=voided),
+            voided_amount=Sum("amount", filter=voided),
+        )
         .order_by()
     )
     series = {
@@ -118,6 +128,8 @@ def payments_per_day(*, days: int = 30, now: dt.datetime | None = None) -> list[
             "online_amount": Decimal("0.00"),
             "cash_count": 0,
             "cash_amount": Decimal("0.00"),
+            "voided_count": 0,
+            "voided_amount": Decimal("0.00"),
         }
         for n in range(days)
     }
@@ -128,8 +140,10 @@ def payments_per_day(*, days: int = 30, now: dt.datetime | None = None) -> list[
         if day not in series:
             continue
         prefix = "online" if row["method"] == Payment.Method.FPX else "cash"
-        series[day][f"{prefix}_count"] += row["count"]
-        series[day][f"{prefix}_amount"] += row["amount"] or Decimal("0.00")
+        series[day][f"{prefix}_count"] += row["paid_count"]
+        series[day][f"{prefix}_amount"] += row["paid_amount"] or Decimal("0.00")
+        series[day]["voided_count"] += row["voided_count"]
+        series[day]["voided_amount"] += row["voided_amount"] or Decimal("0.00")
     return [{"day": day, **values} for day, values in sorted(series.items())]
 
 

@@ -26,6 +26,14 @@ from matrix_portal.timeutil import format_datetime
 AUDIT_PAGE_SIZE = 50
 CSV_MAX_ROWS = 50_000
 CSV_DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DASHBOARD_TOTALS = (
+    "online_count",
+    "online_amount",
+    "cash_count",
+    "cash_amount",
+    "voided_count",
+    "voided_amount",
+)
 
 
 def csv_cell(value) -> str:
@@ -246,7 +254,7 @@ def ops(request):
     pending = selectors.pending_fpx_summary()
     totals = {
         key: sum((day[key] for day in days), start=Decimal("0") if key.endswith("amount") else 0)
-        for key in ("online_count", "online_amount", "cash_count", "cash_amount")
+        for key in DASHBOARD_TOTALS
     }
     context = {
         "now": now,

@@ -82,6 +82,7 @@ class AuditEvent(models.Model):
 
     class Action(models.TextChoices):
         STAFF_LOGIN = "staff.login", _("Staff log-in")
+        STAFF_SECOND_FACTOR = "staff.second_factor", _("Staff second factor passed")
         REGISTRATION_APPROVED = "registration.approved", _("Registration approved")
         REGISTRATION_REJECTED = "registration.rejected", _("Registration rejected")
         CASH_PAYMENT_RECORDED = "payment.cash_recorded", _("Cash payment recorded")

@@ -182,9 +182,12 @@ def _line(row: dict, label: str, office: str = "") -> Line:
     )
 
 
-def reconciliation(*, day: dt.date) -> Reconciliation:
-    """Cash taken on `day` (Malaysian time) per member of staff (and office) and per office, with voids."""
+def reconciliation(*, day: dt.date, staff=None) -> Reconciliation:
+    """Cash taken on `day` (Malaysian time) per member of staff (and office) and per office, with voids;
+    only what `staff` took when given (counter staff see their own takings, supervisors everyone's)."""
     entries = cash_entries_on(day=day)
+    if staff is not None:
+        entries = entries.filter(staff=staff)
     result = Reconciliation(day=day)
     for row in _aggregate(entries, "staff__full_name", "staff_id", "office__name"):
         result.by_staff.append(_line(row, row["staff__full_name"] or "", row["office__name"] or ""))

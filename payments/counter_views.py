@@ -419,16 +419,24 @@ def receipt(request, payment_id: int):
 # --- End of day -------------------------------------------------------------------------------------------
 
 
+def _reconciliation_of(request, day):
+    """Supervisors reconcile everyone's cash; counter staff see only the cash they took themselves."""
+    own_only = not has_role(request.user, SUPERVISOR)
+    return selectors.reconciliation(day=day, staff=request.user if own_only else None), own_only
+
+
 @require_GET
 @counter_role_required(*COUNTER_ROLES)
 def reconciliation(request):
     form = ReconciliationForm(request.GET or None)
     day = form.chosen_date()
+    report, own_only = _reconciliation_of(request, day)
     context = _context(
         request,
         form=form,
         day=day,
-        report=selectors.reconciliation(day=day),
+        report=report,
+        own_only=own_only,
         csv_url=f"{reverse('counter:reconciliation_csv')}?{urlencode({'date': day.isoformat()})}",
         is_today=day == timezone.localdate(),
     )
@@ -439,9 +447,11 @@ def reconciliation(request):
 @counter_role_required(*COUNTER_ROLES)
 def reconciliation_csv(request):
     day = ReconciliationForm(request.GET or None).chosen_date()
-    report = selectors.reconciliation(day=day)
+    report, own_only = _reconciliation_of(request, day)
     audit_record(
-        action=AuditEvent.Action.EXPORT, request=request, after={"export": "cash reconciliation", "date": day}
+        action=AuditEvent.Action.EXPORT,
+        request=request,
+        after={"export": "cash reconciliation", "date": day, "own_entries_only": own_only},
     )
     header = [
         _("Date"),

@@ -11,7 +11,7 @@ from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR
 from contributions import reference_data as contribution_data
 from matrix_portal import sms
 from payments import reference_data as bank_data
-from tests.factories import make_staff
+from tests.factories import PortalClient, make_staff
 from tests.log_audit import CapturingHandler, find_leaks
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -72,6 +72,12 @@ def _isolation(settings, tmp_path):
     yield
     cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose force_login also passes the staff second factor (tests.factories)."""
+    return PortalClient()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 import factory
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
@@ -110,17 +111,37 @@ class PaymentFactory(factory.django.DjangoModelFactory):
 RM = Decimal
 
 
-def admin_force_login(client, user):
-    """Log a staff member in with a verified second factor, as the OTP-guarded admin requires."""
+def verify_second_factor(client, user):
+    """Mark the client's session as past the staff second factor, as the second-factor page does
+    (django-otp's session key naming one of the user's confirmed devices)."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_static.models import StaticDevice
 
-    device = StaticDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return user
+
+
+class PortalClient(Client):
+    """The test client of every test (the `client` fixture): force_login skips the whole log-in, so for
+    staff it passes the second factor too. `second_factor=False` stops after the password step."""
+
+    def force_login(self, user, backend=None, *, second_factor=True):
+        from accounts.roles import needs_second_factor
+
+        super().force_login(user, backend)
+        if second_factor and needs_second_factor(user):
+            verify_second_factor(self, user)
+
+
+def admin_force_login(client, user):
+    """Log a member of staff in with a verified second factor (with any client, PortalClient or not)."""
+    client.force_login(user)
+    return verify_second_factor(client, user)
 
 
 def make_staff(role: str | None, **kwargs):

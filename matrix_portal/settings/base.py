@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "matrix_portal.middleware.UserLanguageMiddleware",
     "matrix_portal.middleware.NulInPathMiddleware",
     "matrix_portal.middleware.SessionAbsoluteTimeoutMiddleware",

@@ -7,16 +7,23 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
+from matrix_portal import sms
+from tests.accounts.conftest import last_code
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Correct-Horse-Battery-9"
+SECOND_FACTOR = "/accounts/login/second-factor/"
 
 
-def staff_log_in(client, user):
+def staff_log_in(client, user, *, second_factor=True):
+    """Log in through the pages: IC, password and, for staff, the SMS code from the test SMS outbox."""
     client.post("/accounts/login/", {"ic_number": user.ic_number})
-    return client.post("/accounts/login/password/", {"password": PASSWORD})
+    response = client.post("/accounts/login/password/", {"password": PASSWORD})
+    if second_factor and response["Location"].startswith(SECOND_FACTOR):
+        response = client.post(SECOND_FACTOR, {"token": last_code(sms.MemoryBackend.outbox)})
+    return response
 
 
 @pytest.fixture
@@ -25,7 +32,7 @@ def superuser():
 
 
 def test_admin_needs_a_verified_second_factor(client, superuser):
-    staff_log_in(client, superuser)
+    staff_log_in(client, superuser, second_factor=False)
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts import selectors, services, views
 from accounts.models import LoginEvent, UserSession
 from matrix_portal.models import Announcement
+from tests.accounts.conftest import last_code
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,9 +236,11 @@ def test_login_required_pages_carry_next_through_the_log_in(client, person):
     assert 'name="next" value="/accounts/settings/"' in page
 
 
-def test_staff_land_on_their_own_page(client):
+def test_staff_pass_the_second_factor_then_land_on_their_own_page(client, sms_outbox):
     StaffFactory(ic_number="800101145001")
-    assert log_in(client, ic_number="800101145001")["Location"] == "/accounts/staff/"
+    assert log_in(client, ic_number="800101145001")["Location"] == "/accounts/login/second-factor/"
+    response = client.post("/accounts/login/second-factor/", {"token": last_code(sms_outbox)})
+    assert response["Location"] == "/accounts/staff/"
 
 
 def test_logout_ends_the_session_on_the_server(client, person):

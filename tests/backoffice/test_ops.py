@@ -44,6 +44,8 @@ def test_payments_per_day_splits_online_and_cash_on_malaysian_days():
         "online_amount": Decimal("77.60"),
         "cash_count": 0,
         "cash_amount": Decimal("0.00"),
+        "voided_count": 0,
+        "voided_amount": Decimal("0.00"),
     }
     assert days[-2]["online_count"] == 1
     assert days[-2]["online_amount"] == Decimal("19.40")
@@ -151,5 +153,38 @@ def test_dashboard_query_count_does_not_grow(
     for registration in RegistrationFactory.create_batch(registrations):
         paid_payment(registration, paid_at=timezone.now() - dt.timedelta(days=1))
     client.force_login(supervisor)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):  # 16 = 15 + django-otp loading the verified device
         assert client.get(reverse("backoffice:ops")).status_code == 200
+
+
+def _cash_taken_and_voided(counter_staff, supervisor, *, at):
+    """Two cash entries taken at `at` (RM 77.60 and RM 38.80); the first voided by a supervisor."""
+    from contributions.models import Office
+    from payments import counter_services
+    from tests.counter.conftest import take
+
+    office = Office.objects.get(code="kuala-krai")
+    voided = take(ContributionFactory(months=4), counter_staff, office, now=at)
+    take(ContributionFactory(months=2), counter_staff, office, now=at)
+    counter_services.cash_void(payment_id=voided.pk, supervisor=supervisor, reason="Keyed twice", now=at)
+
+
+def test_voided_cash_is_not_counted_as_paid_but_shown_apart(counter_staff, supervisor):
+    _cash_taken_and_voided(counter_staff, supervisor, at=NOW - dt.timedelta(hours=1))
+    today = payments_per_day(days=30, now=NOW)[-1]
+    assert today["cash_count"] == 1
+    assert today["cash_amount"] == Decimal("38.80")
+    assert today["voided_count"] == 1
+    assert today["voided_amount"] == Decimal("77.60")
+
+
+def test_the_dashboard_totals_leave_voided_cash_out(client, counter_staff, supervisor):
+    _cash_taken_and_voided(counter_staff, supervisor, at=timezone.now() - dt.timedelta(minutes=5))
+    client.force_login(supervisor)
+    response = client.get(reverse("backoffice:ops"))
+    assert response.context["totals"]["cash_amount"] == Decimal("38.80")
+    assert response.context["totals"]["cash_count"] == 1
+    page = response.content.decode()
+    assert 'data-testid="cash-total">RM 38.80<' in page
+    assert 'data-testid="voided-total">RM 77.60<' in page
+    assert "1 entry voided, not counted as paid" in page

@@ -135,3 +135,24 @@ def axe_page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+STAFF_PASSWORD = "Correct-Horse-Battery-9"  # tests.factories.UserFactory's password
+
+
+def staff_log_in(page, user, *, password: str = STAFF_PASSWORD) -> None:
+    """Log a member of staff in through the pages: IC number, password, then the SMS code of the second
+    step, read from the test SMS outbox (the live server runs in this process)."""
+    from matrix_portal import sms
+
+    page.goto("/accounts/login/")
+    page.get_by_label("IC Number (e.g. 790811087654)").fill(user.ic_number)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log In").click()
+    page.wait_for_url("**/accounts/login/second-factor/**")
+    to = user.mobile.as_e164
+    body = next(message["body"] for message in reversed(sms.MemoryBackend.outbox) if message["to"] == to)
+    page.get_by_label("Enter 6 - digit code").fill(re.search(r"\b(\d{6})\b", body).group(1))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/accounts/staff/")

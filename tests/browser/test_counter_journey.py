@@ -11,7 +11,7 @@ from contributions.models import Contribution, Office
 from payments.models import Payment
 from receipts.models import Receipt
 from tests.backoffice.conftest import make_staff
-from tests.browser.conftest import axe_serious_violations
+from tests.browser.conftest import axe_serious_violations, staff_log_in
 from tests.counter.conftest import at_counter, take
 from tests.factories import ContributionFactory, UserFactory
 
@@ -19,11 +19,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def staff_page(reference_data, client, page, live_server):
-    staff = make_staff(COUNTER_STAFF, full_name="CHONG COUNTER")
-    client.force_login(staff)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+def staff_page(reference_data, page, live_server):
+    """Counter staff logged in through the pages, the SMS code of the second step included."""
+    staff_log_in(page, make_staff(COUNTER_STAFF, full_name="CHONG COUNTER"))
     return page
 
 

@@ -1,7 +1,6 @@
 """VIEW CONTRIBUTION and document downloads: sections, payment history, owner-or-staff access."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import DOCUMENT_REVIEWER, ensure_role_groups
@@ -12,6 +11,7 @@ from tests.contributions.helpers import at, pay
 from tests.factories import (
     ContributionFactory,
     PaymentFactory,
+    PortalClient,
     RegistrationFactory,
     StaffFactory,
     UserFactory,
@@ -86,7 +86,7 @@ def test_document_download_is_an_attachment_that_cannot_run(person_client, regis
 
 def test_documents_are_for_the_owner_and_staff_only(registered, settings):
     settings.LOGIN_URL = "/accounts/login/"  # the log-in page is another app's; its path is enough here
-    client = Client()
+    client = PortalClient()
     document = registered.registration.documents.first()
     url = reverse("contributions:document", kwargs={"pk": document.pk})
     anonymous = client.get(url)

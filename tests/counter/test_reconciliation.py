@@ -104,3 +104,51 @@ def test_the_page_keeps_to_a_query_budget(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("counter:reconciliation"), {"date": "2026-11-20"})
     assert response.context["report"].total.count == 8
+
+
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def test_counter_staff_see_only_the_cash_they_took(client, day_of_cash, counter_staff, office):
+    at_counter(client, counter_staff, office)
+    response = client.get(reverse("counter:reconciliation"), {"date": "2026-11-20"})
+    report = response.context["report"]
+    assert [line.label for line in report.by_staff] == ["CHONG COUNTER"]
+    assert {entry.staff_id for entry in report.entries} == {counter_staff.pk}
+    assert (report.total.count, report.total.net) == (2, Decimal("97.00"))
+    page = response.content.decode()
+    assert "DEVI COUNTER" not in page
+    assert 'data-testid="own-only"' in page
+
+
+def test_each_member_of_counter_staff_sees_their_own_voids(
+    client, day_of_cash, second_counter_staff, other_office
+):
+    at_counter(client, second_counter_staff, other_office)
+    report = client.get(reverse("counter:reconciliation"), {"date": "2026-11-20"}).context["report"]
+    assert [entry.pk for entry in report.entries] == [day_of_cash.pk]
+    assert (report.total.count, report.total.void_count, report.total.net) == (1, 1, Decimal("0.00"))
+
+
+def test_counter_staff_csv_holds_only_their_own_cash(client, day_of_cash, counter_staff, office):
+    at_counter(client, counter_staff, office)
+    rows = _csv_rows(client.get(reverse("counter:reconciliation_csv"), {"date": "2026-11-20"}))
+    assert not any("DEVI COUNTER" in row for row in rows)
+    assert next(row for row in rows if row[1:2] == ["All"])[4:9] == ["2", "97.00", "0", "0.00", "97.00"]
+    export = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert export.after["own_entries_only"] is True
+
+
+@pytest.mark.parametrize("who", ["supervisor", "superuser"])
+def test_supervisors_see_every_member_of_staff(client, day_of_cash, supervisor, office, who):
+    from tests.factories import make_staff
+
+    at_counter(client, supervisor if who == "supervisor" else make_staff("superuser"), office)
+    response = client.get(reverse("counter:reconciliation"), {"date": "2026-11-20"})
+    report = response.context["report"]
+    assert {line.label for line in report.by_staff} == {"CHONG COUNTER", "DEVI COUNTER"}
+    assert (report.total.count, report.total.net) == (3, Decimal("97.00"))
+    assert 'data-testid="own-only"' not in response.content.decode()
+    rows = _csv_rows(client.get(reverse("counter:reconciliation_csv"), {"date": "2026-11-20"}))
+    assert any(row[1:3] == ["Staff", "DEVI COUNTER"] for row in rows)

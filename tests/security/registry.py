@@ -61,7 +61,7 @@ def log_in(client, visitor: str, owner):
         user = StaffFactory()
         if visitor != STAFF_NO_ROLE:
             user.groups.add(ensure_role_groups()[visitor])
-    client.force_login(user)
+    client.force_login(user, second_factor=visitor != SUPERUSER_NO_OTP)
     return user
 
 

@@ -74,7 +74,9 @@ def test_only_the_owner_and_the_roles_that_need_it_get_the_page(client, name, vi
     if visitor == ANONYMOUS:
         assert status == 404 or (status == 302 and location in LOG_IN_PAGES), (status, location)
     else:
-        refused = status in (403, 404) or (status == 302 and location == reverse("accounts:staff_home"))
+        # Staff who have not passed the second factor are sent to it before anything else.
+        sent_to = {reverse("accounts:staff_home"), reverse("accounts:second_factor")}
+        refused = status in (403, 404) or (status == 302 and location in sent_to)
         assert refused, f"{visitor} got {status} {location} from {name}"
     # Someone else's object looks exactly like one that does not exist.
     assert _outcome(missing) == (status, location)
