@@ -74,6 +74,10 @@ EXEMPT = {
     "fpx_simulator:seller_receiver": f"{POST_ONLY} the simulated AR receiver; it redirects to the bank",
     "fpx_simulator:bank_list": f"{POST_ONLY} the simulated gateway's BE answer, server to server",
     "fpx_simulator:txn_status": f"{POST_ONLY} the simulated gateway's AE answer, server to server",
+    "accounts:second_factor": (
+        "reached only by a staff log-in in progress, so it is swept through the log-in pages instead: "
+        "tests/browser/test_staff_second_factor.py, in three languages at both sizes"
+    ),
     "healthz": "JSON for the load balancer and monitoring, not a page",
     "contributions:document": "a download of the person's own uploaded file (image or PDF)",
     "backoffice:document": "a download of an uploaded file for the reviewer (image or PDF)",
