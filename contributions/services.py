@@ -93,6 +93,17 @@ def contribution_mark_paid(*, contribution: Contribution, paid_at: dt.datetime, 
     Call inside the transaction that confirms the payment; the contribution row is locked here.
     """
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    return contribution_mark_paid_locked(contribution=contribution, paid_at=paid_at, by=by)
+
+
+def contribution_mark_paid_locked(
+    *, contribution: Contribution, paid_at: dt.datetime, by=None
+) -> Contribution:
+    """contribution_mark_paid for a row the caller has already read under SELECT ... FOR UPDATE.
+
+    For the payment confirmation, which locks the contribution first: no second read, no savepoint. Must run
+    inside that transaction (a failure here rolls the whole confirmation back).
+    """
     if contribution.status != Contribution.Status.SUBMITTED:
         raise ApplicationError(MESSAGE_NOT_PAYABLE, code="not_payable")
     until = covered_until(registration_id=contribution.registration_id, exclude_id=contribution.pk)

@@ -21,13 +21,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Contribution
-from contributions.services import MESSAGE_NOT_PAYABLE, contribution_mark_paid
+from contributions.services import MESSAGE_NOT_PAYABLE, contribution_mark_paid_locked
 from matrix_portal.errors import ApplicationError
 from matrix_portal.money import quantize
 from matrix_portal.validation import full_clean_fields
 from payments import codes, fpx, gateway, keys
 from payments.models import Bank, GatewayMessage, Payment, PaymentStatusChange
-from receipts.services import receipt_issue
+from receipts.services import receipt_issue_new
 
 logger = logging.getLogger(__name__)
 
@@ -216,16 +216,59 @@ def payment_confirm(
     Idempotent: a paid payment is returned as it is. When the contribution was already paid through
     another attempt, this one is failed with a refund note instead (and logged for finance).
     """
-    contribution = Contribution.objects.select_for_update().get(pk=payment.contribution_id)
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    contribution, payment = lock_for_confirmation(
+        contribution_id=payment.contribution_id, payment_id=payment.pk
+    )
+    return payment_confirm_locked(
+        payment=payment,
+        contribution=contribution,
+        paid_at=paid_at,
+        source=source,
+        by=by,
+        fpx_txn_id=fpx_txn_id,
+        debit_auth_code=debit_auth_code,
+        note=note,
+    )
+
+
+def lock_for_confirmation(*, contribution_id: int, payment_id: int) -> tuple[Contribution, Payment]:
+    """Lock the contribution, then the payment (always in that order), reading what confirming them needs.
+
+    Only the two rows are locked (`of=("self",)`); the joined person, sector, plan and bank are read with
+    them for the receipt, so the confirmation reads neither row again.
+    """
+    contribution = (
+        Contribution.objects.select_for_update(of=("self",))
+        .select_related("person", "sector", "plan")
+        .get(pk=contribution_id)
+    )
+    payment = Payment.objects.select_for_update(of=("self",)).select_related("bank").get(pk=payment_id)
+    return contribution, payment
+
+
+def payment_confirm_locked(
+    *,
+    payment: Payment,
+    contribution: Contribution,
+    paid_at,
+    source: str,
+    by=None,
+    fpx_txn_id: str = "",
+    debit_auth_code: str = "",
+    note: str = "",
+) -> Payment:
+    """payment_confirm for rows the caller locked with lock_for_confirmation, inside its transaction.
+
+    No savepoint of its own: whatever fails here rolls the caller's whole transaction back.
+    """
+    if payment.contribution_id != contribution.pk:
+        raise ValueError("The payment does not belong to this contribution")
     if payment.status == Payment.Status.PAID:
         return payment
-    paid_elsewhere = (
-        Payment.objects.filter(contribution=contribution, status=Payment.Status.PAID)
-        .exclude(pk=payment.pk)
-        .exists()
-    )
-    if paid_elsewhere or contribution.status != Contribution.Status.SUBMITTED:
+    # Another attempt paid this contribution when it is no longer Submitted: only this function makes a
+    # payment Paid (Paid is final), and it moves the contribution out of Submitted in the same transaction,
+    # which no other path undoes. The one_paid_payment_per_contribution constraint backs this up.
+    if contribution.status != Contribution.Status.SUBMITTED:
         logger.error(
             "payment %s approved but contribution %s is no longer payable: refund required",
             payment.seller_order_no,
@@ -252,8 +295,8 @@ def payment_confirm(
     payment.failure_reason = ""
     full_clean_fields(payment)
     payment.save()
-    contribution_mark_paid(contribution=contribution, paid_at=paid_at, by=by)
-    receipt_issue(payment=payment)
+    contribution_mark_paid_locked(contribution=contribution, paid_at=paid_at, by=by)
+    receipt_issue_new(payment=payment, contribution=contribution)
     return payment
 
 
@@ -352,12 +395,13 @@ def _apply_verified_ac(*, fields: dict[str, str], channel: str, now) -> AcResult
     if hint is None:
         return AcResult(False, None, "unknown order")
     with transaction.atomic():
-        Contribution.objects.select_for_update().filter(pk=hint["contribution_id"]).first()
-        payment = Payment.objects.select_for_update().get(pk=hint["pk"])
+        contribution, payment = lock_for_confirmation(
+            contribution_id=hint["contribution_id"], payment_id=hint["pk"]
+        )
         mismatch = _mismatch(payment=payment, fields=fields)
         if mismatch:
             return AcResult(False, payment, mismatch)
-        return _apply_code(payment=payment, fields=fields, source=channel, now=now)
+        return _apply_code(payment=payment, contribution=contribution, fields=fields, source=channel, now=now)
 
 
 def _mismatch(*, payment: Payment, fields: dict[str, str]) -> str:
@@ -372,7 +416,9 @@ def _mismatch(*, payment: Payment, fields: dict[str, str]) -> str:
     return ""
 
 
-def _apply_code(*, payment: Payment, fields: dict[str, str], source: str, now) -> AcResult:
+def _apply_code(
+    *, payment: Payment, contribution: Contribution, fields: dict[str, str], source: str, now
+) -> AcResult:
     code = fields["fpx_debitAuthCode"]
     txn_id = fields["fpx_fpxTxnId"][:20]
     if payment.status == Payment.Status.PAID:
@@ -386,8 +432,13 @@ def _apply_code(*, payment: Payment, fields: dict[str, str], source: str, now) -
         )
         return AcResult(True, payment, f"{code} after Paid ignored")
     if code == codes.APPROVED:
-        payment = payment_confirm(
-            payment=payment, paid_at=now, source=source, fpx_txn_id=txn_id, debit_auth_code=code
+        payment = payment_confirm_locked(
+            payment=payment,
+            contribution=contribution,
+            paid_at=now,
+            source=source,
+            fpx_txn_id=txn_id,
+            debit_auth_code=code,
         )
         return AcResult(
             True, payment, "approved" if payment.status == Payment.Status.PAID else "refund required"

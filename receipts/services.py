@@ -34,7 +34,7 @@ from matrix_portal.sms import send_sms
 from matrix_portal.timeutil import format_date
 from matrix_portal.validation import full_clean_fields
 from payments.models import Payment
-from receipts.models import Receipt, ReceiptCounter, ReminderLog
+from receipts.models import Receipt, ReminderLog
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +47,19 @@ def receipt_number(*, year: int, sequence: int) -> str:
     return f"{year:04d}{sequence:010d}"
 
 
+# One statement creates the year's counter row on its first receipt and otherwise increments it; either way
+# the row stays locked until the payment's transaction ends, so concurrent confirmations queue on it.
+_NEXT_SEQUENCE_SQL = (
+    'INSERT INTO "receipts_receiptcounter" ("year", "last") VALUES (%s, 1) '
+    'ON CONFLICT ("year") DO UPDATE SET "last" = "receipts_receiptcounter"."last" + 1 RETURNING "last"'
+)
+
+
 def _next_sequence(*, year: int) -> int:
-    """Take the year's counter row under lock: gapless, because a rollback also rolls back the increment."""
-    counter = ReceiptCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:  # the year's first receipt
-        try:
-            with transaction.atomic():
-                ReceiptCounter.objects.get_or_create(year=year)
-        except IntegrityError:
-            pass  # created concurrently by another transaction: the lock below waits for it
-        counter = ReceiptCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
+    """Take the year's next number: gapless, because a rollback also rolls back the increment."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SEQUENCE_SQL, [year])
+        return cursor.fetchone()[0]
 
 
 def payment_method_label(payment: Payment) -> str:
@@ -78,6 +78,17 @@ def receipt_issue(*, payment: Payment) -> Receipt:
     contribution = Contribution.objects.select_related("person", "sector", "plan").get(
         pk=payment.contribution_id
     )
+    return receipt_issue_new(payment=payment, contribution=contribution)
+
+
+def receipt_issue_new(*, payment: Payment, contribution: Contribution) -> Receipt:
+    """receipt_issue for a payment made Paid in the caller's transaction, so it has no receipt yet.
+
+    `contribution` is the payment's contribution as that transaction left it (coverage fixed); its person,
+    sector and plan are read from it, and the payment's bank from the payment (select_related them to save
+    the queries). Must run inside that transaction: the one-receipt-per-payment constraint still refuses a
+    second receipt.
+    """
     person = contribution.person
     paid_at = payment.paid_at
     year = timezone.localtime(paid_at).year
