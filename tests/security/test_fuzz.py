@@ -23,14 +23,13 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
 from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, SUPERVISOR
 from payments.models import Payment
 from receipts.models import Receipt
-from tests.factories import ContributionFactory, RegistrationFactory, UserFactory
+from tests.factories import ContributionFactory, PortalClient, RegistrationFactory, UserFactory
 from tests.security import figures
 from tests.security.registry import ANONYMOUS, OWNER, REGISTRY, log_in
 from tests.security.urls import project_routes
@@ -307,7 +306,7 @@ FPX_FIELDS = ["fpx_msgType", "fpx_msgToken", "fpx_sellerExOrderNo", "fpx_sellerO
 @pytest.mark.django_db
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_every_page_and_form_survives_hostile_input(reference_data, visitor):
-    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client = PortalClient(enforce_csrf_checks=True, raise_request_exception=False)
     fuzzer = Fuzzer(visitor, client)
     pages = fuzzer.pages()  # makes the objects the pages show
     staff_before = set(User.objects.filter(is_staff=True).values_list("pk", flat=True))
