@@ -353,7 +353,7 @@ def test_demo_staff_log_in_with_the_code_shown_in_the_dev_outbox(client, setting
     from accounts.management.commands.create_demo_staff import DEMO_PASSWORD
     from matrix_portal.models import OutboxMessage
 
-    settings.DEBUG = True
+    settings.DEMO_ACCOUNTS_ENABLED = True  # what the development settings (make run) switch on
     settings.SMS_BACKEND = "matrix_portal.sms.OutboxBackend"
     call_command("create_demo_staff", stdout=io.StringIO())
     client.post("/accounts/login/", {"ic_number": "800101145001"})
