@@ -62,7 +62,7 @@ class MalaysianMobileField(PhoneNumberField):
                 attrs={
                     "type": "tel",
                     "autocomplete": "tel-national",
-                    "inputmode": "tel",
+                    "inputmode": "numeric",  # digits keypad; spaces, dashes and +60 are still accepted
                     "placeholder": "012-345 6789",
                 }
             ),

@@ -195,12 +195,12 @@ class RegistrationForm(forms.Form):
         label=_("House Phone Number"),
         region="MY",
         required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "numeric"}),
     )
     mobile = PhoneNumberField(
         label=_("Mobile Phone Number"),
         region="MY",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "numeric"}),
     )
     email = forms.EmailField(
         label=_("E-mail Address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})

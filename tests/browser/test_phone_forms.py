@@ -76,7 +76,7 @@ def test_forms_ask_phones_for_the_right_keypad_and_autofill(page, client, live_s
     assert attrs(page, "#id_full_name")["autocomplete"] == "name"
     assert attrs(page, "#id_email")["autocomplete"] == "email"
     mobile = attrs(page, "#id_mobile")
-    assert mobile["autocomplete"].startswith("tel") and mobile["inputmode"] in {"tel", "numeric"}
+    assert mobile["autocomplete"].startswith("tel") and mobile["inputmode"] == "numeric"
 
     signup, _sent = account_services.signup_start(
         ic_number="900101145567",
@@ -99,6 +99,7 @@ def test_forms_ask_phones_for_the_right_keypad_and_autofill(page, client, live_s
     postcode = attrs(page, "#id_postcode")
     assert postcode["inputmode"] == "numeric" and postcode["autocomplete"] == "postal-code"
     assert attrs(page, "#id_mobile")["autocomplete"] == "tel"
+    assert attrs(page, "#id_mobile")["inputmode"] == attrs(page, "#id_house_phone")["inputmode"] == "numeric"
     assert attrs(page, "#id_email")["autocomplete"] == "email"
     assert attrs(page, "#id_address_line1")["autocomplete"] == "address-line1"
 
