@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -219,20 +219,6 @@ def reminder_text(*, log: ReminderLog) -> tuple[str, str]:
     if log.notice == ReminderLog.Notice.EXPIRED:
         return str(REMINDER_SUBJECT_ENDED), str(REMINDER_MESSAGE_ENDED) % params
     return str(REMINDER_SUBJECT), str(REMINDER_MESSAGE) % params
-
-
-def reminder_claim(*, contribution: Contribution, notice: str, now: dt.datetime) -> ReminderLog | None:
-    """Claim the (contribution, notice) pair; None when it was claimed before (by this or another run)."""
-    try:
-        with transaction.atomic():
-            return ReminderLog.objects.create(
-                contribution=contribution,
-                notice=notice,
-                coverage_end=contribution.coverage_end,
-                claimed_at=now,
-            )
-    except IntegrityError:
-        return None
 
 
 def reminder_deliver(*, log_id: int, now: dt.datetime | None = None) -> bool:

@@ -117,9 +117,10 @@ def test_running_twice_sends_each_notice_once(sms_outbox):
 @pytest.mark.django_db
 def test_a_duplicate_delivery_task_sends_nothing(sms_outbox):
     contribution = covered_until(dt.date(2026, 3, 17))
-    log = services.reminder_claim(contribution=contribution, notice="7d", now=RUN)
-    assert deliver_reminder(log.pk) is True
-    assert deliver_reminder(log.pk) is False  # redelivered by the broker
+    [log_id] = services.reminders_claim_due(now=RUN)
+    assert ReminderLog.objects.get(pk=log_id).contribution == contribution
+    assert deliver_reminder(log_id) is True
+    assert deliver_reminder(log_id) is False  # redelivered by the broker
     assert len(sms_outbox) == 1 and len(mail.outbox) == 1
 
 
@@ -144,7 +145,8 @@ def test_nothing_is_sent_when_renewed_or_awaiting_payment_or_cancelled_or_not_du
 def test_a_claim_left_by_a_crashed_worker_is_sent_by_the_sweeper_once(sms_outbox):
     contribution = covered_until(dt.date(2026, 3, 17))
     # The scan claimed the notice, then the worker died before delivering it.
-    services.reminder_claim(contribution=contribution, notice="7d", now=RUN)
+    [log_id] = services.reminders_claim_due(now=RUN)
+    assert ReminderLog.objects.get(pk=log_id).contribution == contribution
 
     assert sweep_reminder_claims((RUN + dt.timedelta(minutes=5)).isoformat()) == 0  # may still be in flight
     assert sms_outbox == []
