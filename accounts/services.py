@@ -26,6 +26,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts import conf, masking
 from accounts import ic as ic_numbers
+from accounts.backends import user_cache_forget
 from accounts.models import EmailToken, LoginEvent, SignupRequest, SmsDevice, SmsSendLog, User, UserSession
 from matrix_portal.errors import ApplicationError
 from matrix_portal.sms import SmsError, send_sms
@@ -565,6 +566,7 @@ def user_sessions_end(*, user: User, keep: str | None = None) -> int:
 @transaction.atomic
 def user_disable(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(is_active=False)
+    user_cache_forget(user_id=user.pk)  # a bulk update sends no post_save
     user.is_active = False
     user_sessions_end(user=user)
 

@@ -16,6 +16,7 @@ from contributions.forms import RegistrationForm, RenewalForm, SectorChoiceForm,
 from contributions.models import Contribution, Plan, Sector
 from contributions.services import contribution_amount, contribution_renew, registration_submit
 from matrix_portal.errors import ApplicationError
+from matrix_portal.page_cache import personal_page
 
 # 50 rows a page: a year of monthly contributions in four sectors fits on one page (the bench measures 50).
 HISTORY_PAGE_SIZE = 50
@@ -51,6 +52,7 @@ def _pay_now(contribution: Contribution):
 
 
 @self_employed_required
+@personal_page
 def dashboard(request):
     context = {
         "coverage": selectors.coverage_by_sector(person=request.user),
@@ -109,6 +111,7 @@ def register_form(request, sector_code: str):
 
 
 @self_employed_required
+@personal_page
 def history(request):
     sectors = Sector.objects.filter(is_active=True).order_by("sort_order")
     sector_id = request.GET.get("sector", "")
@@ -160,6 +163,7 @@ def _add_row_urls(rows) -> None:
 
 
 @self_employed_required
+@personal_page
 def view_contribution(request, pk: int):
     contribution = selectors.contribution_get_for_person(person=request.user, contribution_id=pk)
     registration = contribution.registration

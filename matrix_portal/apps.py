@@ -11,8 +11,9 @@ class MatrixPortalConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
-        from matrix_portal import audit
+        from matrix_portal import audit, page_cache
 
+        page_cache.connect_receivers()
         user_logged_in.connect(audit.on_user_logged_in, dispatch_uid="audit_staff_login")
         pre_save.connect(audit.on_pre_save, dispatch_uid="audit_admin_pre_save")
         post_save.connect(audit.on_post_save, dispatch_uid="audit_admin_post_save")

@@ -243,6 +243,8 @@ def lock_for_confirmation(*, contribution_id: int, payment_id: int) -> tuple[Con
         .get(pk=contribution_id)
     )
     payment = Payment.objects.select_for_update(of=("self",)).select_related("bank").get(pk=payment_id)
+    if payment.contribution_id == contribution.pk:
+        payment.contribution = contribution  # saves the query that would find whose pages a change touches
     return contribution, payment
 
 

@@ -155,3 +155,8 @@ def make_staff(role: str | None, **kwargs):
     if role:
         staff.groups.add(groups[role])
     return staff
+
+
+def queued_work(callbacks) -> list:
+    """On-commit callbacks other than the caches' own (forgetting a changed account or page)."""
+    return [c for c in callbacks if c.__module__ not in ("matrix_portal.page_cache", "accounts.backends")]

@@ -2,7 +2,8 @@
 
 from django import template
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 
 from matrix_portal.money import format_rm, quantize
 from matrix_portal.timeutil import format_date, format_datetime
@@ -61,3 +62,56 @@ def matrix_datetime_wraps(value):
     return format_html(
         '<span><span class="nowrap">{}</span> <span class="nowrap">{}</span></span>', date, time
     )
+
+
+@register.simple_tag
+def coverage_timeline(item):
+    """One sector's coverage timeline (SVG) and its list of covered periods and gaps, for the dashboard.
+
+    Built here rather than in the template: a person with years of monthly periods has hundreds of segments,
+    and the template engine spent most of the dashboard's time on this loop. The texts are the same
+    translatable messages the template used.
+    """
+    segments = item.segments
+    rects = format_html_join(
+        "",
+        '<rect class="{}" x="{}" y="6" width="{}" height="16"></rect>',
+        (
+            ("timeline__gap" if s.is_gap else "timeline__covered", f"{s.x:.1f}", f"{s.width:.1f}")
+            for s in segments
+        ),
+    )
+    title_id = f"tl-{item.registration.pk}"
+    svg = format_html(
+        '<svg class="timeline" viewBox="0 0 1000 28" preserveAspectRatio="none" role="img" '
+        'aria-labelledby="{}"><title id="{}">{}</title>'
+        '<rect class="timeline__track" x="0" y="6" width="1000" height="16"></rect>{}'
+        '<rect class="timeline__now" x="{}" y="0" width="3" height="28"></rect></svg>',
+        title_id,
+        title_id,
+        gettext("Coverage timeline: covered periods and gaps"),
+        rects,
+        f"{item.now_x:.1f}",
+    )
+    covered, not_covered = gettext("Covered"), gettext("Not covered")
+    legend = format_html(
+        '<p class="timeline__legend note"><span class="key key--covered"></span> {} '
+        '<span class="key key--gap"></span> {} <span class="key key--now"></span> {}</p>',
+        covered,
+        not_covered,
+        gettext("Today"),
+    )
+    items = []
+    for s in segments:
+        if s.until_now:
+            since = gettext("since %(since)s") % {"since": format_datetime(s.start)}
+            days = ngettext("%(days)s day so far", "%(days)s days so far", s.days) % {"days": s.days}
+            text = f"{since} ({days})"
+        else:
+            days = ngettext("%(days)s day", "%(days)s days", s.days) % {"days": s.days}
+            text = f"{format_datetime(s.start)} – {format_datetime(s.end)} ({days})"
+        items.append(
+            ("periods__gap" if s.is_gap else "periods__covered", not_covered if s.is_gap else covered, text)
+        )
+    periods = format_html_join("", '<li class="{}"><strong>{}</strong> {}</li>', items)
+    return format_html('{}{}<ol class="periods">{}</ol>', svg, legend, periods)

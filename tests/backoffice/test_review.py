@@ -23,7 +23,7 @@ from contributions.services import contribution_mark_paid
 from matrix_portal.errors import ApplicationError
 from matrix_portal.models import AuditEvent
 from tests.backoffice.conftest import make_staff
-from tests.factories import ContributionFactory, RegistrationFactory, UserFactory
+from tests.factories import ContributionFactory, RegistrationFactory, UserFactory, queued_work
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_the_person_is_told_by_email_and_sms_in_their_language_on_commit(
             reason=RejectionReason.DOES_NOT_MATCH_IC,
             note="Photo is of someone else",
         )
-    assert len(callbacks) == 2
+    assert len(queued_work(callbacks)) == 2
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [person.email]

@@ -180,3 +180,10 @@ def test_the_download_reads_the_receipt_in_one_query_within_budget(
     on_receipts = [q["sql"] for q in captured.captured_queries if "receipts_receipt" in q["sql"]]
     assert len(on_receipts) == 1
     assert "contributions_contribution" in on_receipts[0]  # the owner checked in the same query
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pk", [0, 2**63, 10**30])
+def test_a_receipt_id_no_row_can_have_is_not_found(client, receipt, pk):
+    client.force_login(receipt.payment.contribution.person)
+    assert client.get(reverse("receipts:download", args=[pk])).status_code == 404

@@ -1,0 +1,215 @@
+"""A self-employed person's own pages (dashboard, history, contribution view), kept between changes.
+
+The pages a person opens again and again only change when their data does. A rendered page is kept under a key
+made of the person, the language, today's date in Malaysia and the full path (with the query), together with
+the generations of the person's data and of the site's reference data it was made under. It is served again
+while both generations are still current, for PERSONAL_PAGE_CACHE_SECONDS at most. The page and the two
+generations are read in one round trip.
+
+- Generations: a random token per person and one for the whole site. `person_pages_changed()` drops the
+  person's token at once and again when the transaction that changed their data commits (the receivers
+  below call it for every save or delete of their account, registrations, documents, contributions,
+  payments and receipts);
+  `all_pages_changed()` does the same for the reference data every page shows (sectors, classes, plans,
+  states, towns, offices, banks). The next request draws a new token, so no page made before the change
+  matches. The second drop, after the commit, undoes a page that a request reading the old rows stored under a
+  token it drew in between.
+- What differs per request is never stored: the page is rendered with placeholders for the CSRF token and
+  the CSP nonce, and each answer gets this request's values put in their place.
+- Not cached: anything but a 200 answer to GET; staff; a request with messages to show (they are shown once).
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+CSRF_PLACEHOLDER = "mpCsrfPlaceholder0"
+NONCE_PLACEHOLDER = "mpNoncePlaceholder0"
+_SITE_GENERATION_KEY = "pages.generation.site"
+
+
+def _person_generation_key(person_id) -> str:
+    return f"pages.generation.{person_id}"
+
+
+def _drop_now_and_after_commit(key: str) -> None:
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def person_pages_changed(*, person_id) -> None:
+    """The person's data changed: none of their kept pages is served again."""
+    _drop_now_and_after_commit(_person_generation_key(person_id))
+
+
+def all_pages_changed() -> None:
+    """Data that every person's pages show changed (a sector's name, a plan...)."""
+    _drop_now_and_after_commit(_SITE_GENERATION_KEY)
+
+
+def _draw(key: str) -> str:
+    """A new generation token; add() keeps one that another process drew first, so read back the winner."""
+    cache.add(key, secrets.token_hex(8), None)
+    return cache.get(key) or ""
+
+
+def placeholders_in_use(request) -> dict:
+    """Context for templates rendered for the cache: the per-request values as placeholders."""
+    if getattr(request, "personal_page_cache_render", False):
+        return {"csrf_token": CSRF_PLACEHOLDER, "CSP_NONCE": NONCE_PLACEHOLDER}
+    return {}
+
+
+def _fill(request, content: bytes) -> bytes:
+    content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    if NONCE_PLACEHOLDER.encode() in content:
+        content = content.replace(NONCE_PLACEHOLDER.encode(), str(request.csp_nonce).encode())
+    return content
+
+
+def _cacheable_request(request) -> bool:
+    user = request.user
+    return (
+        settings.PERSONAL_PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and user.is_authenticated
+        and not user.is_staff
+        and not len(messages.get_messages(request))
+    )
+
+
+def personal_page(view):
+    """Serve the view's page from the cache while the person's data and the day stay the same."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        key = ":".join(
+            (
+                "pages",
+                str(request.user.pk),
+                translation.get_language() or "",
+                timezone.localdate().isoformat(),
+                request.get_full_path(),
+            )
+        )
+        # The page and both generations in one round trip; the page counts only if made under both.
+        person_key = _person_generation_key(request.user.pk)
+        found = cache.get_many([key, person_key, _SITE_GENERATION_KEY])
+        generations = (
+            found.get(person_key) or _draw(person_key),
+            found.get(_SITE_GENERATION_KEY) or _draw(_SITE_GENERATION_KEY),
+        )
+        kept = found.get(key)
+        if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == generations:
+            _, content_type, content = kept
+            return HttpResponse(_fill(request, content), content_type=content_type)
+        request.personal_page_cache_render = True
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.personal_page_cache_render = False
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or response.has_header("Content-Disposition")
+        ):
+            return response
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        content_type = response.get("Content-Type", "text/html; charset=utf-8")
+        cache.set(key, (generations, content_type, response.content), settings.PERSONAL_PAGE_CACHE_SECONDS)
+        response.content = _fill(request, response.content)
+        return response
+
+    return wrapped
+
+
+# --- What counts as a change -----------------------------------------------------------------------------
+
+
+def _owner_id(instance):
+    """The person whose pages show this row (the related rows already loaded are used before a query)."""
+    from contributions.models import Contribution, RegistrationDocument
+    from payments.models import Payment
+    from receipts.models import Receipt
+
+    if isinstance(instance, RegistrationDocument):
+        cached = instance._state.fields_cache.get("registration")
+        if cached is not None:
+            return cached.person_id
+        return _first_value(type(instance).objects.filter(pk=instance.pk), "registration__person_id")
+    if isinstance(instance, Payment):
+        cached = instance._state.fields_cache.get("contribution")
+        if cached is not None:
+            return cached.person_id
+        return _first_value(Contribution.objects.filter(pk=instance.contribution_id), "person_id")
+    if isinstance(instance, Receipt):
+        payment = instance._state.fields_cache.get("payment")
+        contribution = payment._state.fields_cache.get("contribution") if payment is not None else None
+        if contribution is not None:
+            return contribution.person_id
+        return _first_value(Payment.objects.filter(pk=instance.payment_id), "contribution__person_id")
+    return getattr(instance, "person_id", None)
+
+
+def _first_value(queryset, field: str):
+    return queryset.values_list(field, flat=True).first()
+
+
+def _on_person_row_changed(sender, instance, **kwargs):
+    from accounts.models import User
+
+    if isinstance(instance, User):
+        from accounts.backends import user_cache_forget
+
+        user_cache_forget(user_id=instance.pk)
+        person_pages_changed(person_id=instance.pk)
+        return
+    person_id = _owner_id(instance)
+    if person_id is not None:
+        person_pages_changed(person_id=person_id)
+
+
+def _on_reference_row_changed(sender, instance, **kwargs):
+    all_pages_changed()
+
+
+def connect_receivers() -> None:
+    from django.db.models.signals import post_delete, post_save, pre_delete
+
+    from accounts.models import User
+    from contributions.models import (
+        Contribution,
+        Office,
+        Plan,
+        RegistrationDocument,
+        Sector,
+        SectorClass,
+        SectorRegistration,
+        State,
+        Town,
+    )
+    from payments.models import Bank, Payment
+    from receipts.models import Receipt
+
+    for model in (User, SectorRegistration, RegistrationDocument, Contribution, Payment, Receipt):
+        uid = f"page_cache.person.{model._meta.label_lower}"
+        post_save.connect(_on_person_row_changed, sender=model, dispatch_uid=uid)
+        # before the row goes, while its owner can still be looked up
+        pre_delete.connect(_on_person_row_changed, sender=model, dispatch_uid=uid)
+    for model in (Sector, SectorClass, Plan, State, Town, Office, Bank):
+        uid = f"page_cache.site.{model._meta.label_lower}"
+        post_save.connect(_on_reference_row_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(_on_reference_row_changed, sender=model, dispatch_uid=uid)

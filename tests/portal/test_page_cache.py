@@ -1,0 +1,243 @@
+"""A person's dashboard, history and contribution view are kept between changes (matrix_portal/page_cache.py).
+
+Every test here checks what a person would notice: a page kept from before a change must never be shown after
+it, one person's page must never reach another, and the forms on a kept page must still work.
+"""
+
+import re
+
+import pytest
+import time_machine
+from django.contrib import messages
+from django.contrib.messages.storage import default_storage
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.services import user_disable
+from contributions.models import Sector
+from contributions.services import contribution_mark_paid
+from matrix_portal.page_cache import CSRF_PLACEHOLDER, personal_page
+from tests.contributions.helpers import at
+from tests.factories import ContributionFactory, PortalClient, RegistrationFactory, UserFactory, make_staff
+
+pytestmark = pytest.mark.django_db
+DASHBOARD = reverse("contributions:dashboard")
+HISTORY = reverse("contributions:history")
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PERSONAL_PAGE_CACHE_SECONDS = 120
+    settings.USER_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def person(db):
+    return UserFactory(full_name="SITI AMINAH BINTI YUSOF")
+
+
+@pytest.fixture
+def person_client(person):
+    client = PortalClient()
+    client.force_login(person)
+    return client
+
+
+def csrf_value(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def test_second_visit_is_served_without_the_database(person_client, person):
+    RegistrationFactory(person=person)
+    first = person_client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as captured:
+        second = person_client.get(DASHBOARD)
+    # Only the session itself may be read from the database (where sessions are not kept in Redis).
+    assert [q["sql"] for q in captured.captured_queries if "django_session" not in q["sql"]] == []
+    assert second.status_code == 200
+    # the same page, but for the per-request CSRF masking
+    assert re.sub(r'value="[^"]{64}"', "", first.content.decode()) == re.sub(
+        r'value="[^"]{64}"', "", second.content.decode()
+    )
+    assert second["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", [DASHBOARD, HISTORY])
+def test_a_kept_page_has_a_working_csrf_token_and_no_placeholder(path, person):
+    client = PortalClient(enforce_csrf_checks=True)
+    client.force_login(person)
+    client.get(path)
+    page = client.get(path).content.decode()  # from the cache
+    assert CSRF_PLACEHOLDER not in page
+    response = client.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": csrf_value(page)})
+    assert response.status_code == 302  # logged out, not 403
+    assert client.get(DASHBOARD).status_code == 302  # and really logged out
+
+
+def test_a_payment_shows_at_once_on_every_kept_page(person_client, person):
+    registration = RegistrationFactory(person=person)
+    contribution = ContributionFactory(registration=registration, months=4)
+    view = reverse("contributions:view", args=[contribution.pk])
+    with time_machine.travel(at(2026, 3, 2, 10, 0, 0), tick=False):
+        before = {}
+        for path in (DASHBOARD, HISTORY, view):
+            before[path] = person_client.get(path).content.decode().count("status--active")
+            person_client.get(path)  # now kept
+        assert "Covered until" not in person_client.get(DASHBOARD).content.decode()
+        contribution_mark_paid(contribution=contribution, paid_at=at(2026, 3, 2, 10, 0, 0))
+        assert "Covered until 01-07-2026 23:59:59" in person_client.get(DASHBOARD).content.decode()
+        for path in (HISTORY, view):
+            assert person_client.get(path).content.decode().count("status--active") == before[path] + 1
+
+
+def test_a_change_made_in_a_transaction_that_rolls_back_changes_nothing(person_client, person):
+    from django.db import transaction
+
+    RegistrationFactory(person=person)
+    person_client.get(DASHBOARD)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        person.full_name = "SOMEONE ELSE"
+        person.save()
+        raise RuntimeError
+    page = person_client.get(DASHBOARD).content.decode()
+    assert "SITI AMINAH BINTI YUSOF" in page and "SOMEONE ELSE" not in page
+
+
+def test_a_new_name_shows_on_the_next_page(person_client, person):
+    person_client.get(DASHBOARD)
+    person.full_name = "SITI AMINAH BINTI YUSUF"
+    person.save(update_fields=["full_name"])
+    assert "SITI AMINAH BINTI YUSUF" in person_client.get(DASHBOARD).content.decode()
+
+
+def test_one_persons_page_never_reaches_another(person_client, person):
+    RegistrationFactory(person=person)
+    person_client.get(DASHBOARD)
+    other = UserFactory(full_name="RAJESH A/L MUTHU")
+    other_client = PortalClient()
+    other_client.force_login(other)
+    page = other_client.get(DASHBOARD).content.decode()
+    assert "RAJESH A/L MUTHU" in page and "SITI AMINAH" not in page
+
+
+def test_each_language_and_each_query_is_kept_apart(person_client, person):
+    RegistrationFactory(person=person)
+    assert "Dashboard" in person_client.get(DASHBOARD).content.decode()
+    person.language = "ms"
+    person.save(update_fields=["language"])
+    page = person_client.get(DASHBOARD).content.decode()
+    assert 'lang="ms"' in page
+    translation.activate("en")
+    sector = Sector.objects.filter(is_active=True).order_by("sort_order").last()
+    filtered = person_client.get(HISTORY, {"sector": sector.pk}).content.decode()
+    unfiltered = person_client.get(HISTORY).content.decode()
+    assert f'value="{sector.pk}" selected' in filtered, filtered
+    assert f'value="{sector.pk}" selected' not in unfiltered
+
+
+def test_a_new_day_gives_a_new_page(person_client, person):
+    registration = RegistrationFactory(person=person)
+    contribution = ContributionFactory(registration=registration, months=1)
+    contribution_mark_paid(contribution=contribution, paid_at=at(2026, 3, 2, 10, 0, 0))  # to 01-04-2026
+    with time_machine.travel(at(2026, 4, 1, 23, 50, 0), tick=False):
+        assert "Covered until 01-04-2026" in person_client.get(DASHBOARD).content.decode()
+        person_client.get(DASHBOARD)
+    with time_machine.travel(at(2026, 4, 2, 0, 0, 1), tick=False):
+        page = person_client.get(DASHBOARD).content.decode()
+        assert "Not covered now" in page and "Covered until" not in page
+
+
+def test_a_sector_renamed_by_staff_shows_on_every_persons_page(person_client, person):
+    registration = RegistrationFactory(person=person)
+    person_client.get(DASHBOARD)
+    sector = registration.sector
+    sector.name_en = "INFORMATION TECHNOLOGY AND DIGITAL WORK"
+    sector.save()
+    assert "INFORMATION TECHNOLOGY AND DIGITAL WORK" in person_client.get(DASHBOARD).content.decode()
+
+
+def _request(user, *, method="get", message=""):
+    request = getattr(RequestFactory(), method)("/self-employed/")
+    request.user = user
+    request.session = SessionStore()
+    request._messages = default_storage(request)
+    if message:
+        messages.success(request, message)
+    return request
+
+
+def _counting_view():
+    calls = []
+
+    @personal_page
+    def view(request):
+        calls.append(request)
+        return HttpResponse(f"<p>{request.user.full_name}</p>")
+
+    return view, calls
+
+
+def test_the_view_runs_once_and_then_the_kept_page_is_served(person):
+    view, calls = _counting_view()
+    assert (
+        view(_request(person)).content == view(_request(person)).content == b"<p>SITI AMINAH BINTI YUSOF</p>"
+    )
+    assert len(calls) == 1
+
+
+def test_a_request_with_messages_to_show_is_rendered_and_not_kept(person):
+    view, calls = _counting_view()
+    view(_request(person, message="Payment received: thank you."))
+    view(_request(person))
+    assert len(calls) == 2  # the first was neither served from nor stored in the cache
+
+
+def test_staff_and_posts_are_never_kept(person):
+    staff = make_staff(None)
+    view, calls = _counting_view()
+    view(_request(staff))
+    view(_request(staff))
+    view(_request(person, method="post"))
+    view(_request(person, method="post"))
+    assert len(calls) == 4
+
+
+def test_an_error_answer_is_not_kept(person):
+    calls = []
+
+    @personal_page
+    def view(request):
+        calls.append(request)
+        return HttpResponse("busy", status=503)
+
+    view(_request(person))
+    view(_request(person))
+    assert len(calls) == 2
+
+
+def test_a_disabled_account_is_logged_out_at_once(person_client, person):
+    assert person_client.get(DASHBOARD).status_code == 200
+    person_client.get(DASHBOARD)
+    user_disable(user=person)
+    assert person_client.get(DASHBOARD).status_code == 302
+
+
+def test_a_deactivated_account_is_logged_out_at_once_even_without_the_service(person_client, person):
+    person_client.get(DASHBOARD)
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    assert person_client.get(DASHBOARD).status_code == 302
+
+
+def test_the_cache_can_be_switched_off(person_client, person, settings, django_assert_max_num_queries):
+    settings.PERSONAL_PAGE_CACHE_SECONDS = 0
+    settings.USER_CACHE_SECONDS = 0
+    person_client.get(DASHBOARD)
+    with django_assert_max_num_queries(12) as captured:
+        person_client.get(DASHBOARD)
+    assert len(captured) >= 2  # the account and the coverage are read again
