@@ -115,3 +115,59 @@ def coverage_timeline(item):
         )
     periods = format_html_join("", '<li class="{}"><strong>{}</strong> {}</li>', items)
     return format_html('{}{}<ol class="periods">{}</ol>', svg, legend, periods)
+
+
+_HISTORY_ROW = (
+    '<tr><td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'
+    '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'
+    '<td data-label="{}">{}</td><td data-label="{}">{}</td>'
+    '<td data-label="{}" class="actions"><div>{}</div></td></tr>'
+)
+
+
+@register.simple_tag(takes_context=True)
+def history_rows(context, rows):
+    """The contribution history's table rows, built here rather than by a template loop: fifty rows of nine
+    cells were most of the page's time. Each cell carries its column's name for the phone (card) layout."""
+    # literal messages, so that makemessages finds them here
+    labels = (
+        gettext("Start Date Time"),
+        gettext("Expiry Date Time"),
+        gettext("Sector"),
+        gettext("Contribution Plan"),
+        gettext("Number of Contribution Months"),
+        gettext("Contribution Amount"),
+        gettext("Contribution Status"),
+        gettext("Payment Status"),
+        gettext("Action"),
+    )
+    view, download, pay, renew = (
+        gettext("View"),
+        gettext("Download Receipt"),
+        gettext("Pay Now"),
+        gettext("Renew Now"),
+    )
+    link = '<a href="{}">{}</a>'
+    out = []
+    for row in rows:
+        actions = [format_html(link, row.view_url, view)]
+        if row.download_url:
+            actions.append(format_html(link, row.download_url, download))
+        if row.status == "submitted":
+            actions.append(format_html(link, row.pay_url, pay))
+        if row.renew_now:
+            actions.append(format_html(link, row.renew_url, renew))
+        cells = (
+            matrix_datetime_wraps(row.coverage_start) or "–",
+            matrix_datetime_wraps(row.coverage_end) or "–",
+            row.sector.name.upper(),
+            rm(row.plan.yearly_amount),
+            ngettext("%(months)s Month(s)", "%(months)s Month(s)", row.months) % {"months": row.months},
+            rm(row.amount),
+            status_badge(context, "contributions/includes/contribution_status.html", row.display_status),
+            status_badge(context, "contributions/includes/payment_status.html", row.payment_status),
+            format_html_join(" ", "{}", ((a,) for a in actions)),
+        )
+        pairs = zip(labels, cells, strict=True)
+        out.append(format_html(_HISTORY_ROW, *(part for pair in pairs for part in pair)))
+    return format_html_join("\n", "{}", ((r,) for r in out))
