@@ -241,3 +241,32 @@ def test_the_cache_can_be_switched_off(person_client, person, settings, django_a
     with django_assert_max_num_queries(12) as captured:
         person_client.get(DASHBOARD)
     assert len(captured) >= 2  # the account and the coverage are read again
+
+
+@pytest.mark.parametrize(("code", "covered"), [("00", True), ("51", False)])
+def test_an_fpx_answer_shows_at_once_on_the_kept_pages(code, covered):
+    """The direct AC arrives from FPX, not from the person's browser: their kept pages must still change."""
+    from payments.models import Payment
+    from tests.factories import PaymentFactory
+    from tests.payments.conftest import ac_for
+
+    payment = PaymentFactory(seller_txn_time="20261121154500")
+    person = payment.contribution.person
+    client = PortalClient()
+    client.force_login(person)
+    history_before = client.get(HISTORY).content.decode()
+    client.get(DASHBOARD), client.get(HISTORY)  # both kept now
+    assert "Download Receipt" not in history_before
+
+    assert PortalClient().post(reverse("payments:fpx_direct"), ac_for(payment, code=code)).status_code in (
+        200,
+        400,
+    )
+    payment.refresh_from_db()
+    assert payment.status == (Payment.Status.PAID if covered else Payment.Status.FAILED)
+
+    dashboard = client.get(DASHBOARD).content.decode()
+    history = client.get(HISTORY).content.decode()
+    assert ("Covered now" in dashboard) is covered
+    assert ("Download Receipt" in history) is covered
+    assert history != history_before
