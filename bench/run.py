@@ -337,7 +337,8 @@ def _module_exists(name: str) -> bool:
 
 
 def cold_requests(path: str, cookies: list[str], *, first: int) -> list[tuple[str, str, str, str]]:
-    """History requests that the page cache cannot answer: each URL differs (an ignored query parameter)."""
+    """History requests that the page cache does not answer: a parameter the page ignores (and so the page
+    cache does not keep); each URL differs as well."""
     return [
         ("GET", f"{path}?page=1&visit={first + i}", cookies[i % len(cookies)], "") for i in range(COLD_PATHS)
     ]

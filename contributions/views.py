@@ -111,7 +111,7 @@ def register_form(request, sector_code: str):
 
 
 @self_employed_required
-@personal_page
+@personal_page(query=("sector", "page"))
 def history(request):
     sectors = Sector.objects.filter(is_active=True).order_by("sort_order")
     sector_id = request.GET.get("sector", "")

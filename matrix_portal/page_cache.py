@@ -16,7 +16,8 @@ generations are read in one round trip.
   token it drew in between.
 - What differs per request is never stored: the page is rendered with placeholders for the CSRF token and
   the CSP nonce, and each answer gets this request's values put in their place.
-- Not cached: anything but a 200 answer to GET; staff; a request with messages to show (they are shown once).
+- Not cached: anything but a 200 answer to GET; staff; a request with messages to show (they are shown once);
+  a query string with anything but the page's own numeric parameters, each once.
 """
 
 from __future__ import annotations
@@ -56,9 +57,16 @@ def all_pages_changed() -> None:
     _drop_now_and_after_commit(_SITE_GENERATION_KEY)
 
 
+# A generation outlives the pages made under it; when it expires the next request simply draws a new one.
+GENERATION_SECONDS = 3600
+# Query strings a kept page may have: only the page's own parameters, each once, digits or empty. Anything
+# else is rendered but not kept, so nobody can fill the cache with pages by varying the query string.
+MAX_QUERY_VALUE_LENGTH = 10
+
+
 def _draw(key: str) -> str:
     """A new generation token; add() keeps one that another process drew first, so read back the winner."""
-    cache.add(key, secrets.token_hex(8), None)
+    cache.add(key, secrets.token_hex(8), GENERATION_SECONDS)
     return cache.get(key) or ""
 
 
@@ -76,23 +84,40 @@ def _fill(request, content: bytes) -> bytes:
     return content
 
 
-def _cacheable_request(request) -> bool:
+def _plain_query(request, allowed: frozenset[str]) -> bool:
+    for name, values in request.GET.lists():
+        if name not in allowed or len(values) != 1:
+            return False
+        value = values[0]
+        if len(value) > MAX_QUERY_VALUE_LENGTH or not (value == "" or (value.isascii() and value.isdigit())):
+            return False
+    return True
+
+
+def _cacheable_request(request, allowed_query: frozenset[str]) -> bool:
     user = request.user
     return (
         settings.PERSONAL_PAGE_CACHE_SECONDS > 0
         and request.method == "GET"
         and user.is_authenticated
         and not user.is_staff
+        and _plain_query(request, allowed_query)
         and not len(messages.get_messages(request))
     )
 
 
-def personal_page(view):
-    """Serve the view's page from the cache while the person's data and the day stay the same."""
+def personal_page(view=None, *, query: tuple[str, ...] = ()):
+    """Serve the view's page from the cache while the person's data and the day stay the same.
+
+    `query`: the names of the page's own query parameters (numbers), e.g. ("sector", "page").
+    """
+    if view is None:
+        return lambda view: personal_page(view, query=query)
+    allowed_query = frozenset(query)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _cacheable_request(request):
+        if not _cacheable_request(request, allowed_query):
             return view(request, *args, **kwargs)
         key = ":".join(
             (

@@ -270,3 +270,32 @@ def test_an_fpx_answer_shows_at_once_on_the_kept_pages(code, covered):
     assert ("Covered now" in dashboard) is covered
     assert ("Download Receipt" in history) is covered
     assert history != history_before
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ("", True),
+        ("?sector=", True),
+        ("?sector=3&page=2", True),
+        ("?page=1&visit=7", False),  # a parameter the page does not have
+        ("?page=1&page=2", False),  # a parameter twice
+        ("?page=abc", False),
+        ("?page=%C2%B2", False),  # a superscript two: a digit to str.isdigit(), not to the page
+        ("?sector=12345678901", False),  # longer than any id or page number
+    ],
+)
+def test_only_the_pages_own_query_strings_are_kept(person, query, kept):
+    calls = []
+
+    @personal_page(query=("sector", "page"))
+    def view(request):
+        calls.append(request)
+        return HttpResponse("<p>history</p>")
+
+    for _ in range(2):
+        request = RequestFactory().get("/self-employed/contributions/" + query)
+        request.user, request.session = person, SessionStore()
+        request._messages = default_storage(request)
+        view(request)
+    assert len(calls) == (1 if kept else 2)
