@@ -153,11 +153,12 @@ def _staff_admin_request():
     request = _current_request.get()
     if request is None or request.method != "POST":
         return None
-    prefix = _admin_prefix()
-    if not prefix or not request.path.startswith(prefix):
-        return None
+    # the user first: it is already loaded, while the admin's URL is resolved on every call (every save)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_staff:
+        return None
+    prefix = _admin_prefix()
+    if not prefix or not request.path.startswith(prefix):
         return None
     return request
 
