@@ -2,13 +2,13 @@
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,31 +59,54 @@ def contribution_set_status(*, contribution: Contribution, status: str, by=None,
     contribution.status = status
 
 
+PAID_STATUSES = (Contribution.Status.ACTIVE, Contribution.Status.RENEWED, Contribution.Status.EXPIRED)
+
+
+@dataclass(frozen=True)
+class CoverageAndPlanLock:
+    """A registration's paid coverage and plan lock, from one read of its periods."""
+
+    covered_until: dt.datetime | None  # the end of its latest paid, uncancelled coverage
+    plan_id: int | None  # the plan of its latest lock year, and when that year started
+    locked_from: dt.datetime | None
+
+    def lock_at(self, at: dt.datetime):
+        """(plan_id, locked_from) of the lock year in force at `at`, or None when any plan may be chosen."""
+        if self.locked_from is not None and at <= plan_lock_end(locked_from=self.locked_from):
+            return self.plan_id, self.locked_from
+        return None
+
+
+def coverage_and_plan_lock(*, registration_id: int, exclude_id: int | None = None) -> CoverageAndPlanLock:
+    """The registration's coverage (leaving out period `exclude_id`) and its latest plan lock, in one query.
+
+    One row per period that was not rejected (a registration has a few a year); the confirmation reads this
+    under its lock, the renewal page to show what comes next.
+    """
+    periods = (
+        Contribution.objects.filter(registration_id=registration_id)
+        .exclude(status=Contribution.Status.REJECTED)
+        .values_list("pk", "status", "coverage_end", "coverage_cancelled_at", "plan_id", "plan_locked_from")
+    )
+    until = latest = None
+    for pk, status, end, cancelled_at, plan_id, locked_from in periods:
+        if status in PAID_STATUSES and end is not None and cancelled_at is None and pk != exclude_id:
+            until = end if until is None else max(until, end)
+        # periods of one lock year share its start and its plan, so the first of the latest will do
+        if locked_from is not None and (latest is None or locked_from > latest[1]):
+            latest = (plan_id, locked_from)
+    plan_id, locked_from = latest or (None, None)
+    return CoverageAndPlanLock(covered_until=until, plan_id=plan_id, locked_from=locked_from)
+
+
 def covered_until(*, registration_id: int, exclude_id: int | None = None) -> dt.datetime | None:
     """The end of the registration's latest paid, uncancelled coverage."""
-    paid = Contribution.objects.filter(
-        registration_id=registration_id,
-        coverage_end__isnull=False,
-        coverage_cancelled_at__isnull=True,
-        status__in=[Contribution.Status.ACTIVE, Contribution.Status.RENEWED, Contribution.Status.EXPIRED],
-    )
-    if exclude_id:
-        paid = paid.exclude(pk=exclude_id)
-    return paid.aggregate(end=Max("coverage_end"))["end"]
+    return coverage_and_plan_lock(registration_id=registration_id, exclude_id=exclude_id).covered_until
 
 
 def current_plan_lock(*, registration_id: int, at: dt.datetime):
     """(plan_id, locked_from) of the lock year in force at `at`, or None when the person may choose a plan."""
-    latest = (
-        Contribution.objects.filter(registration_id=registration_id, plan_locked_from__isnull=False)
-        .filter(~Q(status=Contribution.Status.REJECTED))
-        .order_by("-plan_locked_from", "-coverage_start")
-        .values("plan_id", "plan_locked_from")
-        .first()
-    )
-    if latest and at <= plan_lock_end(locked_from=latest["plan_locked_from"]):
-        return latest["plan_id"], latest["plan_locked_from"]
-    return None
+    return coverage_and_plan_lock(registration_id=registration_id).lock_at(at)
 
 
 @transaction.atomic
@@ -96,6 +119,10 @@ def contribution_mark_paid(*, contribution: Contribution, paid_at: dt.datetime, 
     return contribution_mark_paid_locked(contribution=contribution, paid_at=paid_at, by=by)
 
 
+# What marking a contribution paid writes to its row.
+PAID_FIELDS = ("status", "coverage_start", "coverage_end", "plan_locked_from", "paid_at")
+
+
 def contribution_mark_paid_locked(
     *, contribution: Contribution, paid_at: dt.datetime, by=None
 ) -> Contribution:
@@ -106,17 +133,19 @@ def contribution_mark_paid_locked(
     """
     if contribution.status != Contribution.Status.SUBMITTED:
         raise ApplicationError(MESSAGE_NOT_PAYABLE, code="not_payable")
-    until = covered_until(registration_id=contribution.registration_id, exclude_id=contribution.pk)
-    start, end = coverage_window(paid_at=paid_at, months=contribution.months, covered_until=until)
-    lock = current_plan_lock(registration_id=contribution.registration_id, at=start)
+    before = coverage_and_plan_lock(registration_id=contribution.registration_id, exclude_id=contribution.pk)
+    start, end = coverage_window(
+        paid_at=paid_at, months=contribution.months, covered_until=before.covered_until
+    )
+    lock = before.lock_at(start)
     contribution.plan_locked_from = lock[1] if lock and lock[0] == contribution.plan_id else start
     contribution.coverage_start = start
     contribution.coverage_end = end
     contribution.paid_at = paid_at
     new_status = Contribution.Status.RENEWED if contribution.is_renewal else Contribution.Status.ACTIVE
     contribution_set_status(contribution=contribution, status=new_status, by=by, now=paid_at)
-    full_clean_fields(contribution)
-    contribution.save()
+    full_clean_fields(contribution, only=PAID_FIELDS)
+    contribution.save(update_fields=PAID_FIELDS)
     return contribution
 
 
