@@ -6,6 +6,7 @@ entry. Locks are taken contribution first, then payment, everywhere.
 """
 
 import datetime as dt
+import functools
 import logging
 import re
 import secrets
@@ -216,12 +217,10 @@ def payment_confirm(
     Idempotent: a paid payment is returned as it is. When the contribution was already paid through
     another attempt, this one is failed with a refund note instead (and logged for finance).
     """
-    contribution, payment = lock_for_confirmation(
-        contribution_id=payment.contribution_id, payment_id=payment.pk
-    )
+    payment = lock_for_confirmation(pk=payment.pk)
     return payment_confirm_locked(
         payment=payment,
-        contribution=contribution,
+        contribution=payment.contribution,
         paid_at=paid_at,
         source=source,
         by=by,
@@ -231,21 +230,39 @@ def payment_confirm(
     )
 
 
-def lock_for_confirmation(*, contribution_id: int, payment_id: int) -> tuple[Contribution, Payment]:
-    """Lock the contribution, then the payment (always in that order), reading what confirming them needs.
-
-    Only the two rows are locked (`of=("self",)`); the joined person, sector, plan and bank are read with
-    them for the receipt, so the confirmation reads neither row again.
-    """
-    contribution = (
-        Contribution.objects.select_for_update(of=("self",))
-        .select_related("person", "sector", "plan")
-        .get(pk=contribution_id)
+@functools.cache
+def _confirmation_columns() -> tuple[str, ...]:
+    """The payment and its contribution whole; of the person, sector, plan and bank, what receipts print."""
+    return (
+        *(field.name for field in Payment._meta.concrete_fields),
+        *(f"contribution__{field.name}" for field in Contribution._meta.concrete_fields),
+        *(f"contribution__person__{name}" for name in ("ic_number", "self_employed_code", "full_name")),
+        "contribution__sector__name_ms",
+        "contribution__plan__yearly_amount",
+        "bank__name",
     )
-    payment = Payment.objects.select_for_update(of=("self",)).select_related("bank").get(pk=payment_id)
-    if payment.contribution_id == contribution.pk:
-        payment.contribution = contribution  # saves the query that would find whose pages a change touches
-    return contribution, payment
+
+
+def lock_for_confirmation(**lookup) -> Payment:
+    """The payment matching `lookup`, with its contribution, both locked in one statement.
+
+    `SELECT ... FOR UPDATE OF contribution, payment`: PostgreSQL locks each row it returns in the order of
+    the OF list, so the contribution is locked before the payment, the order every path takes. The person,
+    sector, plan and bank are joined (not locked) for what the receipt copies, so the confirmation reads
+    none of these rows again. Raises Payment.DoesNotExist.
+    """
+    return (
+        Payment.objects.select_related(
+            "contribution__person", "contribution__sector", "contribution__plan", "bank"
+        )
+        .select_for_update(of=("contribution", "self"))
+        .only(*_confirmation_columns())
+        .get(**lookup)
+    )
+
+
+# What confirming writes to the payment row (the rest of the row is left as it is).
+CONFIRMED_FIELDS = ("status", "paid_at", "fpx_txn_id", "debit_auth_code", "failure_reason", "updated_at")
 
 
 def payment_confirm_locked(
@@ -295,8 +312,8 @@ def payment_confirm_locked(
     payment.fpx_txn_id = fpx_txn_id or payment.fpx_txn_id
     payment.debit_auth_code = debit_auth_code or payment.debit_auth_code
     payment.failure_reason = ""
-    full_clean_fields(payment)
-    payment.save()
+    full_clean_fields(payment, only=CONFIRMED_FIELDS)
+    payment.save(update_fields=CONFIRMED_FIELDS)
     contribution_mark_paid_locked(contribution=contribution, paid_at=paid_at, by=by)
     receipt_issue_new(payment=payment, contribution=contribution)
     return payment
@@ -346,7 +363,13 @@ def _audit_fields(data: Mapping) -> dict:
 
 
 def fpx_receive_ac(*, data: Mapping, channel: str, now=None) -> AcResult:
-    """Store, verify, match and apply an AC (direct, indirect or AE reply). Safe to repeat."""
+    """Store, verify, match and apply an AC (direct, indirect or AE reply). Safe to repeat.
+
+    A message that can be applied is stored first, on its own (committed unless the caller holds a
+    transaction open), and what became of it is written to the same row by the transaction that applies
+    it. A message refused before any lookup (malformed, not verified, not for this seller) changes nothing
+    and is stored once, with its outcome.
+    """
     now = now or timezone.now()
     audit = _audit_fields(data)
     exchange_order_no = str(audit.get("fpx_sellerExOrderNo", ""))[:40]
@@ -361,27 +384,30 @@ def fpx_receive_ac(*, data: Mapping, channel: str, now=None) -> AcResult:
     try:
         parsed = fpx.parse_message(data, "AC", keys.gateway_public_keys())
     except fpx.MessageError as exc:
-        parsed = None
-        message.note = f"malformed: {exc}"[:200]
+        result = AcResult(False, None, f"malformed: {exc}")
     else:
         message.signature_valid = parsed.signature_valid
-        message.note = "received"
-    message.save()  # stored before anything is applied, whatever happens next
-    if parsed is None:
-        result = AcResult(False, None, message.note)
-    elif not parsed.signature_valid:
-        result = AcResult(False, None, "signature did not verify")
+        result = _refusal(parsed)
+    if result is not None:
+        message.note = result.note[:200]
+        message.save()
     else:
-        result = _apply_verified_ac(fields=parsed.fields, channel=channel, now=now)
-    message.payment = result.payment
-    message.note = result.note[:200]
-    message.save(update_fields=["payment", "note"])
+        message.note = "received"
+        message.save()  # stored before anything is applied, whatever happens next
+        with transaction.atomic():
+            result = _apply_verified_ac(fields=parsed.fields, channel=channel, now=now)
+            outcome = {"payment": result.payment, "note": result.note[:200]}
+            GatewayMessage.objects.filter(pk=message.pk).update(**outcome)
     log = logger.info if result.accepted else logger.warning
     log("FPX %s AC for %s: %s", channel, exchange_order_no or "?", result.note)
     return result
 
 
-def _apply_verified_ac(*, fields: dict[str, str], channel: str, now) -> AcResult:
+def _refusal(parsed: fpx.ParsedMessage) -> AcResult | None:
+    """Why a parsed AC is refused before any lookup, or None when it may be applied."""
+    fields = parsed.fields
+    if not parsed.signature_valid:
+        return AcResult(False, None, "signature did not verify")
     if (
         fields["fpx_sellerExId"] != settings.FPX_EXCHANGE_ID
         or fields["fpx_sellerId"] != settings.FPX_SELLER_ID
@@ -389,21 +415,23 @@ def _apply_verified_ac(*, fields: dict[str, str], channel: str, now) -> AcResult
         return AcResult(False, None, "not addressed to this seller")
     if fields["fpx_msgToken"] != fpx.B2C_TOKEN:
         return AcResult(False, None, "not a B2C message")
-    hint = (
-        Payment.objects.filter(exchange_order_no=fields["fpx_sellerExOrderNo"], method=Payment.Method.FPX)
-        .values("pk", "contribution_id")
-        .first()
-    )
-    if hint is None:
-        return AcResult(False, None, "unknown order")
-    with transaction.atomic():
-        contribution, payment = lock_for_confirmation(
-            contribution_id=hint["contribution_id"], payment_id=hint["pk"]
+    return None
+
+
+def _apply_verified_ac(*, fields: dict[str, str], channel: str, now) -> AcResult:
+    """In the caller's transaction: lock the order's contribution and payment, match them, apply the code."""
+    try:
+        payment = lock_for_confirmation(
+            exchange_order_no=fields["fpx_sellerExOrderNo"], method=Payment.Method.FPX
         )
-        mismatch = _mismatch(payment=payment, fields=fields)
-        if mismatch:
-            return AcResult(False, payment, mismatch)
-        return _apply_code(payment=payment, contribution=contribution, fields=fields, source=channel, now=now)
+    except Payment.DoesNotExist:
+        return AcResult(False, None, "unknown order")
+    mismatch = _mismatch(payment=payment, fields=fields)
+    if mismatch:
+        return AcResult(False, payment, mismatch)
+    return _apply_code(
+        payment=payment, contribution=payment.contribution, fields=fields, source=channel, now=now
+    )
 
 
 def _mismatch(*, payment: Payment, fields: dict[str, str]) -> str:

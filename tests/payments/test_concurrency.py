@@ -1,10 +1,12 @@
 """Races on PostgreSQL: the same AC from many threads, and many Pay clicks at once."""
 
 import threading
+import time
 import uuid
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -92,3 +94,55 @@ def test_simultaneous_attempts_with_different_keys_leave_one_pending(reference_d
     assert len([pk for pk in results if pk]) == 1
     assert len(errors) == 7 and all(isinstance(error, ApplicationError) for error in errors)
     assert {error.code for error in errors} == {"in_progress"}
+
+
+def test_the_confirmation_lock_takes_the_contribution_before_the_payment(reference_data):
+    """One statement locks both rows (FOR UPDATE OF contribution, payment): the contribution first.
+
+    While another transaction holds the payment, the confirmation waits for it already holding the
+    contribution, as every path that locks both does (contribution, then payment), so none can deadlock.
+    """
+    payment = PaymentFactory(seller_txn_time="20261121154500")
+    holder = psycopg.connect(_dsn())
+    checker = psycopg.connect(_dsn())
+    holder.execute(f'SELECT 1 FROM "{Payment._meta.db_table}" WHERE id = %s FOR UPDATE', [payment.pk])
+    started = threading.Event()
+
+    def confirm_lock():
+        try:
+            with transaction.atomic():
+                started.set()
+                services.lock_for_confirmation(exchange_order_no=payment.exchange_order_no)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=confirm_lock)
+    thread.start()
+    started.wait(10)
+    try:
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            for _attempt in range(50):  # until the waiting statement holds the contribution
+                checker.execute(
+                    f'SELECT 1 FROM "{Contribution._meta.db_table}" WHERE id = %s FOR UPDATE NOWAIT',
+                    [payment.contribution_id],
+                )
+                checker.rollback()
+                time.sleep(0.1)
+    finally:
+        checker.rollback()
+        holder.rollback()
+        thread.join(timeout=30)
+        holder.close()
+        checker.close()
+    assert not thread.is_alive()
+
+
+def _dsn() -> str:
+    settings = connection.settings_dict
+    return psycopg.conninfo.make_conninfo(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+    )
