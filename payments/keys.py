@@ -126,10 +126,13 @@ def _load_private_key(data: bytes) -> rsa.RSAPrivateKey:
     return key
 
 
-def _load_certificate(data: bytes) -> x509.Certificate:
+def _load_certificate(data: bytes) -> tuple[rsa.RSAPublicKey, dt.datetime]:
+    """The certificate's public key and expiry: parsed once per file version, not per message."""
     if b"-----BEGIN" in data:
-        return x509.load_pem_x509_certificate(data)
-    return x509.load_der_x509_certificate(data)
+        cert = x509.load_pem_x509_certificate(data)
+    else:
+        cert = x509.load_der_x509_certificate(data)
+    return cert.public_key(), cert.not_valid_after_utc
 
 
 def _public_keys(paths: list[Path]) -> list[rsa.RSAPublicKey]:
@@ -139,11 +142,11 @@ def _public_keys(paths: list[Path]) -> list[rsa.RSAPublicKey]:
     for path in paths:
         if not path.is_file():
             continue
-        cert = _load(path, _load_certificate)
-        if cert.not_valid_after_utc < now:
-            logger.warning("FPX: certificate %s expired on %s; not used", path, cert.not_valid_after_utc)
+        public_key, expires = _load(path, _load_certificate)
+        if expires < now:
+            logger.warning("FPX: certificate %s expired on %s; not used", path, expires)
             continue
-        keys.append(cert.public_key())
+        keys.append(public_key)
     return keys
 
 
