@@ -10,12 +10,16 @@ bulk update of accounts (`user_disable`) calls it too. USER_CACHE_SECONDS bounds
 it to check the session; the cache (Redis) holds the sessions themselves, which are worth more.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
 
 from accounts.models import User
+from matrix_portal.cache import drop_now_and_after_commit
+
+logger = logging.getLogger(__name__)
 
 
 def user_cache_key(user_id) -> str:
@@ -23,14 +27,8 @@ def user_cache_key(user_id) -> str:
 
 
 def user_cache_forget(*, user_id) -> None:
-    """Drop the cached account now and again once the current transaction commits.
-
-    The second drop matters: a request that reads the account between the save and the commit would put the
-    old row back in the cache.
-    """
-    key = user_cache_key(user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """Drop the cached account now and again once the current transaction commits (matrix_portal.cache)."""
+    drop_now_and_after_commit(user_cache_key(user_id))
 
 
 class PortalModelBackend(ModelBackend):
@@ -39,10 +37,17 @@ class PortalModelBackend(ModelBackend):
         if not seconds:
             return super().get_user(user_id)
         key = user_cache_key(user_id)
-        user = cache.get(key)
+        try:
+            user = cache.get(key)
+        except Exception:  # noqa: BLE001 - without the cache the account is read from the database
+            logger.warning("Account cache unavailable", exc_info=True)
+            return super().get_user(user_id)
         if not isinstance(user, User) or str(user.pk) != str(user_id):
             user = User._default_manager.filter(pk=user_id).first()
             if user is None:
                 return None
-            cache.set(key, user, seconds)
+            try:
+                cache.set(key, user, seconds)
+            except Exception:  # noqa: BLE001
+                logger.warning("Account cache unavailable", exc_info=True)
         return user if self.user_can_authenticate(user) else None

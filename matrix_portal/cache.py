@@ -6,7 +6,13 @@ calls: the session, the account, the page generations and the page). A `redis.Re
 between threads (each command takes a connection from the pool), so one per pool is kept and reused.
 """
 
+import logging
+
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -26,3 +32,46 @@ class PortalRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+class _DropAfterCommit:
+    """One on-commit callback per transaction dropping every key changed in it."""
+
+    __qualname__ = "drop_after_commit"  # Django names a failing robust callback by it
+
+    def __init__(self):
+        self.keys: set[str] = set()
+
+    def __call__(self):
+        _delete(*self.keys)
+
+
+def _delete(*keys: str) -> None:
+    try:
+        cache.delete_many(list(keys))
+    except Exception:  # noqa: BLE001 - the change is committed; the copies expire on their own
+        logger.exception("Could not drop %d cached entries", len(keys))
+
+
+def drop_now_and_after_commit(key: str) -> None:
+    """Drop a cached copy of data that is changing: at once, and again once the transaction commits.
+
+    At once, so that this connection (and a test running in one transaction) sees the change; again after the
+    commit, because another request may have cached the old rows in between. The drops after the commit are
+    gathered into one callback per transaction and one round trip: the direct AC saves several rows of one
+    person. If Redis cannot be reached the error is logged and the copies expire on their own.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _delete(key)
+        return
+    # Reuse the transaction's callback while it is still registered. A rolled-back savepoint discards a
+    # callback registered inside it, keys and all, and the next change registers a new one. A key added to a
+    # callback whose savepoint is rolled back later was changed inside that savepoint, so its change is
+    # undone too (and an extra drop is harmless anyway).
+    pending = getattr(connection, "_drop_after_commit", None)
+    if pending is None or not any(func is pending for _, func, _ in connection.run_on_commit):
+        pending = connection._drop_after_commit = _DropAfterCommit()
+        transaction.on_commit(pending, robust=True)
+    pending.keys.add(key)
+    _delete(key)

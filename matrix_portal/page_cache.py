@@ -16,23 +16,28 @@ generations are read in one round trip.
   token it drew in between.
 - What differs per request is never stored: the page is rendered with placeholders for the CSRF token and
   the CSP nonce, and each answer gets this request's values put in their place.
+- Redis down: pages are rendered as without the cache, and changes are logged as not dropped (the copies
+  expire on their own).
 - Not cached: anything but a 200 answer to GET; staff; a request with messages to show (they are shown once);
   a query string with anything but the page's own numeric parameters, each once.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
+from matrix_portal.cache import drop_now_and_after_commit
+
+logger = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = "mpCsrfPlaceholder0"
 NONCE_PLACEHOLDER = "mpNoncePlaceholder0"
 _SITE_GENERATION_KEY = "pages.generation.site"
@@ -42,19 +47,14 @@ def _person_generation_key(person_id) -> str:
     return f"pages.generation.{person_id}"
 
 
-def _drop_now_and_after_commit(key: str) -> None:
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
-
-
 def person_pages_changed(*, person_id) -> None:
     """The person's data changed: none of their kept pages is served again."""
-    _drop_now_and_after_commit(_person_generation_key(person_id))
+    drop_now_and_after_commit(_person_generation_key(person_id))
 
 
 def all_pages_changed() -> None:
     """Data that every person's pages show changed (a sector's name, a plan...)."""
-    _drop_now_and_after_commit(_SITE_GENERATION_KEY)
+    drop_now_and_after_commit(_SITE_GENERATION_KEY)
 
 
 # A generation outlives the pages made under it; when it expires the next request simply draws a new one.
@@ -130,11 +130,15 @@ def personal_page(view=None, *, query: tuple[str, ...] = ()):
         )
         # The page and both generations in one round trip; the page counts only if made under both.
         person_key = _person_generation_key(request.user.pk)
-        found = cache.get_many([key, person_key, _SITE_GENERATION_KEY])
-        generations = (
-            found.get(person_key) or _draw(person_key),
-            found.get(_SITE_GENERATION_KEY) or _draw(_SITE_GENERATION_KEY),
-        )
+        try:
+            found = cache.get_many([key, person_key, _SITE_GENERATION_KEY])
+            generations = (
+                found.get(person_key) or _draw(person_key),
+                found.get(_SITE_GENERATION_KEY) or _draw(_SITE_GENERATION_KEY),
+            )
+        except Exception:  # noqa: BLE001 - without the cache the page is simply rendered
+            logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
+            return view(request, *args, **kwargs)
         kept = found.get(key)
         if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == generations:
             _, content_type, content = kept
@@ -154,7 +158,12 @@ def personal_page(view=None, *, query: tuple[str, ...] = ()):
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         content_type = response.get("Content-Type", "text/html; charset=utf-8")
-        cache.set(key, (generations, content_type, response.content), settings.PERSONAL_PAGE_CACHE_SECONDS)
+        try:
+            cache.set(
+                key, (generations, content_type, response.content), settings.PERSONAL_PAGE_CACHE_SECONDS
+            )
+        except Exception:  # noqa: BLE001
+            logger.warning("Page cache unavailable; %s not kept", request.path, exc_info=True)
         response.content = _fill(request, response.content)
         return response
 

@@ -159,4 +159,4 @@ def make_staff(role: str | None, **kwargs):
 
 def queued_work(callbacks) -> list:
     """On-commit callbacks other than the caches' own (forgetting a changed account or page)."""
-    return [c for c in callbacks if c.__module__ not in ("matrix_portal.page_cache", "accounts.backends")]
+    return [c for c in callbacks if c.__module__ != "matrix_portal.cache"]

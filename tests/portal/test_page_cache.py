@@ -299,3 +299,67 @@ def test_only_the_pages_own_query_strings_are_kept(person, query, kept):
         request._messages = default_storage(request)
         view(request)
     assert len(calls) == (1 if kept else 2)
+
+
+@pytest.fixture
+def drops_after_commit(monkeypatch):
+    """The keys each after-commit callback drops, in order."""
+    from matrix_portal.cache import _DropAfterCommit
+
+    calls = []
+    original = _DropAfterCommit.__call__
+
+    def record(self):
+        calls.append(set(self.keys))
+        original(self)
+
+    monkeypatch.setattr(_DropAfterCommit, "__call__", record)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_direct_ac_drops_the_persons_pages_once_after_its_commit(reference_data, drops_after_commit):
+    """The direct AC saves the payment, the contribution and the receipt of one person in one transaction:
+    one drop of their pages after the commit, not one per row."""
+    from tests.factories import PaymentFactory
+    from tests.payments.conftest import ac_for
+
+    payment = PaymentFactory(seller_txn_time="20261121154500")
+    drops_after_commit.clear()
+    response = PortalClient().post(reverse("payments:fpx_direct"), ac_for(payment))
+    assert response.content == b"OK"
+    key = f"pages.generation.{payment.contribution.person_id}"
+    # the AC's own transaction, then the receipt PDF's (the tests' Celery renders it in this process)
+    assert drops_after_commit == [{key}, {key}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_after_a_rolled_back_savepoint_is_still_dropped_after_commit(
+    reference_data, person, drops_after_commit
+):
+    from django.db import transaction
+
+    key = f"pages.generation.{person.pk}"
+    drops_after_commit.clear()
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            RegistrationFactory(person=person)
+            raise RuntimeError  # the callback registered in here goes with the savepoint
+        RegistrationFactory(person=person)
+    assert drops_after_commit == [{key}]
+
+
+def test_without_redis_pages_are_rendered_and_changes_still_saved(person_client, person, monkeypatch):
+    from matrix_portal import cache as portal_cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    for name in ("get", "get_many", "set", "add", "delete_many"):
+        monkeypatch.setattr(portal_cache.cache, name, down)
+    registration = RegistrationFactory(person=person)  # the save's cache drop fails, the save does not
+    contribution = ContributionFactory(registration=registration, months=4)
+    contribution_mark_paid(contribution=contribution, paid_at=at(2026, 3, 2, 10, 0, 0))
+    with time_machine.travel(at(2026, 3, 2, 11, 0, 0), tick=False):
+        page = person_client.get(DASHBOARD)
+    assert page.status_code == 200 and "Covered until 01-07-2026 23:59:59" in page.content.decode()
