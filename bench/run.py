@@ -314,10 +314,16 @@ def session_cookie(user) -> str:
     request.user = AnonymousUser()
     login(request, user, backend="accounts.backends.PortalModelBackend")
     request.session["_auth_started_at"] = int(time.time())
-    # the log-in request also notes when the idle expiry was last moved (matrix_portal/middleware.py)
+    # the log-in request also notes when the idle expiry was last moved (matrix_portal/middleware.py). The
+    # sessions are made together, but people log in at different times: spread that moment over the last
+    # refresh interval, so each session's one save a minute (the idle refresh) falls anywhere in it, as for
+    # people who have been using the portal for a while, instead of all 200 within one page's measurement.
     middleware = importlib.import_module("matrix_portal.middleware")
     if hasattr(middleware, "SessionIdleRefreshMiddleware"):
-        request.session[middleware.SessionIdleRefreshMiddleware.key] = int(time.time())
+        interval = getattr(settings, "SESSION_IDLE_REFRESH_SECONDS", 60)
+        request.session[middleware.SessionIdleRefreshMiddleware.key] = int(time.time()) - (
+            user.pk * 7919 % interval
+        )
     # what the accounts app's log-in adds, when it is there: the previous log-in shown on the next page,
     # and the record of the account's sessions
     views = importlib.import_module("accounts.views") if _module_exists("accounts.views") else None
