@@ -335,7 +335,15 @@ def session_cookie(user) -> str:
     services = importlib.import_module("accounts.services") if _module_exists("accounts.services") else None
     if hasattr(services, "user_session_record"):
         services.user_session_record(user=user, session_key=request.session.session_key)
-    return f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}"
+    # and the CSRF cookie a browser has from the log-in form (without it every page would make a new one)
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
+
+    csrf_secret = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}; "
+        f"{settings.CSRF_COOKIE_NAME}={csrf_secret}"
+    )
 
 
 def _module_exists(name: str) -> bool:
@@ -355,8 +363,9 @@ def test_client(cookie: str | None):
 
     client = Client(SERVER_NAME="127.0.0.1")
     if cookie:
-        name, value = cookie.split("=", 1)
-        client.cookies[name] = value
+        for pair in cookie.split("; "):
+            name, value = pair.split("=", 1)
+            client.cookies[name] = value
     return client
 
 
