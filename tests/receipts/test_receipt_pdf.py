@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -12,7 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from django.core.files.storage import default_storage
+from PIL import Image
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
@@ -42,6 +45,18 @@ def pdf_info(data: bytes, tmp_path: Path) -> dict:
     path.write_bytes(data)
     out = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+
+
+def qr_codes_on_page(data: bytes, tmp_path: Path, dpi: int = 80) -> list[str]:
+    """The QR codes a reader finds on the page, rasterised as coarsely as a phone photo of a print-out."""
+    path = tmp_path / "page.pdf"
+    path.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(path), str(tmp_path / "page")], check=True
+    )
+    with Image.open(tmp_path / "page.png") as page:
+        found = zxingcpp.read_barcodes(page.convert("L"))
+    return [code.text for code in found if code.format == zxingcpp.BarcodeFormat.QRCode]
 
 
 def field(text: str, label: str) -> str:
@@ -119,11 +134,20 @@ def test_a_cash_receipt_names_the_office_and_has_no_fpx_lines(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_qr_code_encodes_the_public_verification_url(receipt):
+def test_the_qr_code_encodes_the_public_verification_url(receipt, tmp_path):
     url = rendering.verification_url(receipt)
     assert url.endswith(f"/receipts/verify/{receipt.number}/{receipt.verification_token}/")
-    svg = rendering.qr_svg(url).decode()
-    assert svg.startswith("<svg") and "<path" in svg
+    with Image.open(io.BytesIO(rendering.qr_png(url))) as image:
+        assert [code.text for code in zxingcpp.read_barcodes(image.convert("L"))] == [url]
+    assert qr_codes_on_page(receipt_store_pdf(receipt_id=receipt.pk), tmp_path) == [url]
+
+
+@pytest.mark.parametrize("token", ["t" * 43, "Zx-9_" * 8 + "Q0a", "0" * 43])
+def test_the_printed_qr_code_scans_for_any_token(token, tmp_path):
+    """The data mask is fixed, not chosen per code: whatever the token, the printed code must still scan."""
+    receipt = unsaved_receipt("NURUL ASYIKIN BINTI MOHD ZABRI")
+    receipt.verification_token = token
+    assert qr_codes_on_page(render_receipt_pdf(receipt), tmp_path) == [rendering.verification_url(receipt)]
 
 
 @pytest.mark.django_db
@@ -226,7 +250,7 @@ def test_hostile_names_render_as_plain_text_on_one_page(name, watched_fetcher, t
     data = render_receipt_pdf(unsaved_receipt(name))
 
     assert all(url.startswith("asset:") for url in watched_fetcher), watched_fetcher
-    assert "asset:qr/20260000000042.svg" in watched_fetcher  # asked every render, never cached
+    assert "asset:qr/20260000000042.png" in watched_fetcher  # asked every render, never cached
     assert b"/EmbeddedFile" not in data
     text = pdf_text(data, tmp_path)
     assert pdf_info(data, tmp_path)["Pages"].strip() == "1"
@@ -270,6 +294,30 @@ def test_the_fetcher_refuses_anything_but_its_own_assets(url):
     with pytest.raises(ReceiptAssetRefused):
         fetcher.fetch(url)
     assert issubclass(ReceiptAssetRefused, FatalURLFetchingError)
+
+
+def test_the_stylesheet_is_parsed_and_its_fonts_registered_once_per_process(monkeypatch, watched_fetcher):
+    parsed = []
+    real_css = rendering.CSS
+
+    def counting_css(*args, **kwargs):
+        parsed.append(kwargs.get("string"))
+        return real_css(*args, **kwargs)
+
+    monkeypatch.setattr(rendering, "CSS", counting_css)
+    rendering.reset_shared_state()
+    try:
+        for name in ("TAN AH KOW", "NURUL ASYIKIN", "陈美玲", "李小龙"):
+            render_receipt_pdf(unsaved_receipt(name))
+    finally:
+        rendering.reset_shared_state()
+
+    assert len(parsed) == 2  # one stylesheet for Latin names, one with the CJK font, each parsed once
+    assert [url for url in watched_fetcher if not url.startswith("asset:qr/")] == [
+        "asset:font/latin",
+        "asset:font/latin-bold",
+        "asset:font/cjk",
+    ]
 
 
 def test_a_document_asking_for_a_file_aborts_the_render():
