@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_FONT_PATHS = {
     "latin": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "latin-bold": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "cjk": "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 }
 FONT_CONTENT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".ttc": "font/collection"}
 ASSET_SCHEME = "asset:"
