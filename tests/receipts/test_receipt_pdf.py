@@ -338,6 +338,22 @@ def test_the_stylesheet_is_parsed_and_its_fonts_registered_once_per_process(monk
     ]
 
 
+def test_weasyprint_takes_the_receipts_own_user_agent_stylesheet(monkeypatch):
+    """The receipt replaces WeasyPrint's HTML5 user-agent stylesheet (a private hook): if an upgrade stops
+    asking for it, renders silently get slower, so this says so."""
+    asked = []
+    real = rendering.ReceiptHTML._ua_stylesheets
+
+    def spy(self, *args, **kwargs):
+        sheets = real(self, *args, **kwargs)
+        asked.append(sheets)
+        return sheets
+
+    monkeypatch.setattr(rendering.ReceiptHTML, "_ua_stylesheets", spy)
+    render_receipt_pdf(unsaved_receipt("TAN AH KOW"))
+    assert asked == [[rendering.USER_AGENT_STYLESHEET]]
+
+
 def test_a_document_asking_for_a_file_aborts_the_render():
     fetcher = ReceiptFetcher(assets={})
     html = HTML(string='<img src="file:///etc/passwd">', base_url=None, url_fetcher=fetcher)
