@@ -8,8 +8,10 @@ render on anything else: no file:, http(s):, data: or relative URLs.
 Determinism: the same row gives the same bytes, in this process or a fresh one. The PDF's dates and
 identifier come from the row, fonts are subset the same way each time, and nothing random is written.
 
-Speed: one FontConfiguration is shared by every render in a process (fonts are registered with fontconfig
-once), the CJK font is declared only when the name needs it, and fonts are subset without hinting.
+Speed (docs/receipts.md): one FontConfiguration and the parsed stylesheet, its fonts registered, are shared by
+every render in a process (the stylesheet with the CJK font is made the first time a name needs it); the
+template is a few plain blocks styled by a two-rule user-agent stylesheet; the QR code is a small PNG with a
+fixed data mask; Chinese names use a TrueType CJK font, whose subset is small and quick to make.
 WeasyPrint's image `cache` is deliberately NOT shared: it is keyed by URL, and the QR code is the only image,
 so a shared cache would gain nothing and could print one receipt's QR code on another.
 """
@@ -28,7 +30,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from PIL import ImageFile
+from PIL import Image, ImageFile
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -57,7 +59,10 @@ QR_MASK = 2
 # WeasyPrint matches its whole HTML5 user-agent stylesheet (about 250 rules, mostly for elements the receipt
 # never uses) against every element of every render. The receipt template uses only these elements, and its
 # own stylesheet sets every margin; any other element added to the template is inline until styled here.
-USER_AGENT_STYLESHEET = CSS(string="head { display: none } html, body, div, p { display: block }")
+USER_AGENT_STYLESHEET = CSS(
+    string="head { display: none } "
+    "html, body, h1, h2, h3, address, p, dl, dt, dd, figure, figcaption { display: block }"
+)
 
 
 class ReceiptHTML(HTML):
@@ -178,14 +183,17 @@ def verification_url(receipt: Receipt) -> str:
 
 
 def qr_png(url: str) -> bytes:
-    """The QR code as a PNG, one pixel per module, made by segno from our own URL (never the person's input).
+    """The QR code as a grey PNG, one pixel per module, made by segno from our own URL (no personal data).
 
-    The template scales it up with `image-rendering: pixelated`, so each module stays a sharp square. The data
-    mask is fixed (`QR_MASK`) rather than chosen by scoring all eight, which was a third of the render time.
+    The template scales it up with `image-rendering: pixelated`, so each module stays a sharp square, and
+    WeasyPrint embeds a grey PNG as it is. The data mask is fixed (`QR_MASK`) rather than chosen by scoring
+    all eight, which was a third of the render time.
     """
     qr = segno.make(url, error="m", micro=False, mask=QR_MASK)
+    size = len(qr.matrix)
+    modules = bytes(0 if dark else 255 for row in qr.matrix for dark in row)
     out = io.BytesIO()
-    qr.save(out, kind="png", scale=1, border=0)
+    Image.frombytes("L", (size, size), modules).save(out, format="PNG")
     return out.getvalue()
 
 
@@ -235,7 +243,7 @@ def render_receipt_pdf(receipt: Receipt) -> bytes:
             cache={},  # per render: see the module docstring
             pdf_identifier=hashlib.sha256(f"receipt:{receipt.number}".encode()).hexdigest()[:32].encode(),
             presentational_hints=False,
-            optimize_images=True,
+            optimize_images=False,  # the QR code, the only image, is already minimal
             hinting=False,
             uncompressed_pdf=False,
         )

@@ -120,6 +120,28 @@ def test_the_pdf_prints_every_field_of_the_seed_sample(receipt, tmp_path):
     assert receipt.number in info["Title"]
 
 
+def test_colons_and_values_line_up_in_columns_even_when_a_value_wraps(tmp_path):
+    name = "MUHAMMAD ABDULLAH BIN ISMAIL BIN ABU BAKAR BIN HAJI OTHMAN BIN SULAIMAN AL-HAFIZ BIN YUSOF"
+    path = tmp_path / "rows.pdf"
+    path.write_bytes(render_receipt_pdf(unsaved_receipt(name)))
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    words = [
+        (float(x), float(y), word)
+        for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', bbox)
+    ]
+    colons = [(x, y) for x, y, word in words if word == ":"]
+    assert len(colons) == 13
+    assert max(x for x, _ in colons) - min(x for x, _ in colons) < 0.5
+    first_values = [
+        min(x for x, y, _ in words if abs(y - colon_y) < 1 and x > colon_x) for colon_x, colon_y in colons
+    ]
+    assert max(first_values) - min(first_values) < 0.5
+    wrapped = [x for x, y, word in words if word in ("BIN", "HAJI", "YUSOF") and y > colons[2][1] + 5]
+    assert wrapped and abs(min(wrapped) - min(first_values)) < 0.5  # continuation lines start under the value
+
+
 @pytest.mark.django_db
 def test_a_cash_receipt_names_the_office_and_has_no_fpx_lines(tmp_path):
     from contributions.models import Office
@@ -197,7 +219,8 @@ def test_a_damaged_file_is_replaced_by_the_same_bytes(receipt):
     assert receipt_pdf_bytes(receipt=receipt) == first
 
 
-def test_rendering_is_the_same_in_a_fresh_process():
+@pytest.mark.parametrize("name", ["TAN AH KOW", "陈美玲 TAN MEI LING"])
+def test_rendering_is_the_same_in_a_fresh_process(name):
     """Same row, same bytes: no clock, no random ids, no per-process state leaks into the PDF."""
     script = (
         "import os, sys, django, hashlib;"
@@ -205,12 +228,12 @@ def test_rendering_is_the_same_in_a_fresh_process():
         "django.setup();"
         "from tests.receipts.test_receipt_pdf import unsaved_receipt;"
         "from receipts.rendering import render_receipt_pdf;"
-        "print(hashlib.sha256(render_receipt_pdf(unsaved_receipt('TAN AH KOW'))).hexdigest())"
+        "print(hashlib.sha256(render_receipt_pdf(unsaved_receipt(sys.argv[1]))).hexdigest())"
     )
     other = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, check=True, capture_output=True, text=True
+        [sys.executable, "-c", script, name], cwd=REPO, check=True, capture_output=True, text=True
     ).stdout.split()[-1]
-    here = hashlib.sha256(render_receipt_pdf(unsaved_receipt("TAN AH KOW"))).hexdigest()
+    here = hashlib.sha256(render_receipt_pdf(unsaved_receipt(name))).hexdigest()
     assert here == other
 
 
