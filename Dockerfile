@@ -1,7 +1,7 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=matrix_portal.settings.production
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 gettext fonts-dejavu-core fonts-noto-cjk curl \
+      libpango-1.0-0 libpangoft2-1.0-0 gettext fonts-dejavu-core fonts-droid-fallback fonts-noto-cjk curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 matrix
 WORKDIR /app

@@ -35,9 +35,11 @@ RECEIPT_FONTS = {
     "fonts-dejavu-core": os.environ.get(
         "RECEIPT_FONT_LATIN", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     ),
-    "fonts-noto-cjk": os.environ.get(
-        "RECEIPT_FONT_CJK", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    "fonts-droid-fallback": os.environ.get(
+        "RECEIPT_FONT_CJK", "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
     ),
+    # Characters that Droid Sans Fallback lacks are drawn with Noto Sans CJK SC, found by family name.
+    "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 }
 missing_fonts = [package for package, path in RECEIPT_FONTS.items() if not os.path.isfile(path)]
 if missing_fonts:

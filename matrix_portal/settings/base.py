@@ -274,14 +274,15 @@ FPX_SIMULATOR_DELAY_SECONDS = env.int("FPX_SIMULATOR_DELAY_SECONDS", default=20)
 
 RECEIPT_RENDER_TIME_LIMIT = 30
 # Receipt fonts come from Debian packages installed by .ci/run, the Dockerfile and scripts/check_prereqs.py
-# (fonts-dejavu-core, fonts-noto-cjk); never copied into the repository. Missing files fall back to
-# whatever fontconfig offers, with a warning.
+# (fonts-dejavu-core; fonts-droid-fallback for Chinese names, with fonts-noto-cjk for the rare characters
+# that Droid Sans Fallback lacks); never copied into the repository. Missing files fall back to whatever
+# fontconfig offers, with a warning.
 RECEIPT_FONT_PATHS = {
     "latin": env.str("RECEIPT_FONT_LATIN", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     "latin-bold": env.str(
         "RECEIPT_FONT_LATIN_BOLD", default="/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
     ),
-    "cjk": env.str("RECEIPT_FONT_CJK", default="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    "cjk": env.str("RECEIPT_FONT_CJK", default="/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
 }
 # Address-space ceiling for each Celery worker child (MB; 0 = none), so a runaway render cannot eat the host.
 RECEIPT_WORKER_MEMORY_LIMIT_MB = env.int("RECEIPT_WORKER_MEMORY_LIMIT_MB", default=2048)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -12,7 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from django.core.files.storage import default_storage
+from PIL import Image
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
@@ -42,6 +45,18 @@ def pdf_info(data: bytes, tmp_path: Path) -> dict:
     path.write_bytes(data)
     out = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+
+
+def qr_codes_on_page(data: bytes, tmp_path: Path, dpi: int = 80) -> list[str]:
+    """The QR codes a reader finds on the page, rasterised as coarsely as a phone photo of a print-out."""
+    path = tmp_path / "page.pdf"
+    path.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(path), str(tmp_path / "page")], check=True
+    )
+    with Image.open(tmp_path / "page.png") as page:
+        found = zxingcpp.read_barcodes(page.convert("L"))
+    return [code.text for code in found if code.format == zxingcpp.BarcodeFormat.QRCode]
 
 
 def field(text: str, label: str) -> str:
@@ -105,6 +120,28 @@ def test_the_pdf_prints_every_field_of_the_seed_sample(receipt, tmp_path):
     assert receipt.number in info["Title"]
 
 
+def test_colons_and_values_line_up_in_columns_even_when_a_value_wraps(tmp_path):
+    name = "MUHAMMAD ABDULLAH BIN ISMAIL BIN ABU BAKAR BIN HAJI OTHMAN BIN SULAIMAN AL-HAFIZ BIN YUSOF"
+    path = tmp_path / "rows.pdf"
+    path.write_bytes(render_receipt_pdf(unsaved_receipt(name)))
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    words = [
+        (float(x), float(y), word)
+        for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', bbox)
+    ]
+    colons = [(x, y) for x, y, word in words if word == ":"]
+    assert len(colons) == 13
+    assert max(x for x, _ in colons) - min(x for x, _ in colons) < 0.5
+    first_values = [
+        min(x for x, y, _ in words if abs(y - colon_y) < 1 and x > colon_x) for colon_x, colon_y in colons
+    ]
+    assert max(first_values) - min(first_values) < 0.5
+    wrapped = [x for x, y, word in words if word in ("BIN", "HAJI", "YUSOF") and y > colons[2][1] + 5]
+    assert wrapped and abs(min(wrapped) - min(first_values)) < 0.5  # continuation lines start under the value
+
+
 @pytest.mark.django_db
 def test_a_cash_receipt_names_the_office_and_has_no_fpx_lines(tmp_path):
     from contributions.models import Office
@@ -119,11 +156,20 @@ def test_a_cash_receipt_names_the_office_and_has_no_fpx_lines(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_qr_code_encodes_the_public_verification_url(receipt):
+def test_the_qr_code_encodes_the_public_verification_url(receipt, tmp_path):
     url = rendering.verification_url(receipt)
     assert url.endswith(f"/receipts/verify/{receipt.number}/{receipt.verification_token}/")
-    svg = rendering.qr_svg(url).decode()
-    assert svg.startswith("<svg") and "<path" in svg
+    with Image.open(io.BytesIO(rendering.qr_png(url))) as image:
+        assert [code.text for code in zxingcpp.read_barcodes(image.convert("L"))] == [url]
+    assert qr_codes_on_page(receipt_store_pdf(receipt_id=receipt.pk), tmp_path) == [url]
+
+
+@pytest.mark.parametrize("token", ["t" * 43, "Zx-9_" * 8 + "Q0a", "0" * 43])
+def test_the_printed_qr_code_scans_for_any_token(token, tmp_path):
+    """The data mask is fixed, not chosen per code: whatever the token, the printed code must still scan."""
+    receipt = unsaved_receipt("NURUL ASYIKIN BINTI MOHD ZABRI")
+    receipt.verification_token = token
+    assert qr_codes_on_page(render_receipt_pdf(receipt), tmp_path) == [rendering.verification_url(receipt)]
 
 
 @pytest.mark.django_db
@@ -173,7 +219,8 @@ def test_a_damaged_file_is_replaced_by_the_same_bytes(receipt):
     assert receipt_pdf_bytes(receipt=receipt) == first
 
 
-def test_rendering_is_the_same_in_a_fresh_process():
+@pytest.mark.parametrize("name", ["TAN AH KOW", "陈美玲 TAN MEI LING"])
+def test_rendering_is_the_same_in_a_fresh_process(name):
     """Same row, same bytes: no clock, no random ids, no per-process state leaks into the PDF."""
     script = (
         "import os, sys, django, hashlib;"
@@ -181,12 +228,12 @@ def test_rendering_is_the_same_in_a_fresh_process():
         "django.setup();"
         "from tests.receipts.test_receipt_pdf import unsaved_receipt;"
         "from receipts.rendering import render_receipt_pdf;"
-        "print(hashlib.sha256(render_receipt_pdf(unsaved_receipt('TAN AH KOW'))).hexdigest())"
+        "print(hashlib.sha256(render_receipt_pdf(unsaved_receipt(sys.argv[1]))).hexdigest())"
     )
     other = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, check=True, capture_output=True, text=True
+        [sys.executable, "-c", script, name], cwd=REPO, check=True, capture_output=True, text=True
     ).stdout.split()[-1]
-    here = hashlib.sha256(render_receipt_pdf(unsaved_receipt("TAN AH KOW"))).hexdigest()
+    here = hashlib.sha256(render_receipt_pdf(unsaved_receipt(name))).hexdigest()
     assert here == other
 
 
@@ -226,7 +273,7 @@ def test_hostile_names_render_as_plain_text_on_one_page(name, watched_fetcher, t
     data = render_receipt_pdf(unsaved_receipt(name))
 
     assert all(url.startswith("asset:") for url in watched_fetcher), watched_fetcher
-    assert "asset:qr/20260000000042.svg" in watched_fetcher  # asked every render, never cached
+    assert "asset:qr/20260000000042.png" in watched_fetcher  # asked every render, never cached
     assert b"/EmbeddedFile" not in data
     text = pdf_text(data, tmp_path)
     assert pdf_info(data, tmp_path)["Pages"].strip() == "1"
@@ -253,6 +300,24 @@ def test_a_chinese_name_is_drawn_with_the_cjk_font(tmp_path):
     assert "Receipt-CJK" not in fonts  # the big CJK font is only loaded when a name needs it
 
 
+def test_a_chinese_name_adds_little_to_the_file():
+    """The CJK font is TrueType: with Noto Sans CJK's CFF outlines, every Chinese name's subset kept tens
+    of thousands of empty glyph slots (95 KB per receipt, and 50 ms more per render than a Latin name)."""
+    latin = render_receipt_pdf(unsaved_receipt("TAN MEI LING"))
+    chinese = render_receipt_pdf(unsaved_receipt("陈美玲 TAN MEI LING"))
+    assert len(chinese) < len(latin) + 10_000
+
+
+def test_a_character_the_cjk_font_lacks_falls_back_to_noto(tmp_path):
+    name = "陈龦"  # U+9FA6 is in Noto Sans CJK, not in Droid Sans Fallback
+    data = render_receipt_pdf(unsaved_receipt(name))
+    assert name in pdf_text(data, tmp_path)
+    path = tmp_path / "fallback.pdf"
+    path.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    assert "Receipt-CJK" in fonts and "Noto-Sans-CJK" in fonts
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -270,6 +335,46 @@ def test_the_fetcher_refuses_anything_but_its_own_assets(url):
     with pytest.raises(ReceiptAssetRefused):
         fetcher.fetch(url)
     assert issubclass(ReceiptAssetRefused, FatalURLFetchingError)
+
+
+def test_the_stylesheet_is_parsed_and_its_fonts_registered_once_per_process(monkeypatch, watched_fetcher):
+    parsed = []
+    real_css = rendering.CSS
+
+    def counting_css(*args, **kwargs):
+        parsed.append(kwargs.get("string"))
+        return real_css(*args, **kwargs)
+
+    monkeypatch.setattr(rendering, "CSS", counting_css)
+    rendering.reset_shared_state()
+    try:
+        for name in ("TAN AH KOW", "NURUL ASYIKIN", "陈美玲", "李小龙"):
+            render_receipt_pdf(unsaved_receipt(name))
+    finally:
+        rendering.reset_shared_state()
+
+    assert len(parsed) == 2  # one stylesheet for Latin names, one with the CJK font, each parsed once
+    assert [url for url in watched_fetcher if not url.startswith("asset:qr/")] == [
+        "asset:font/latin",
+        "asset:font/latin-bold",
+        "asset:font/cjk",
+    ]
+
+
+def test_weasyprint_takes_the_receipts_own_user_agent_stylesheet(monkeypatch):
+    """The receipt replaces WeasyPrint's HTML5 user-agent stylesheet (a private hook): if an upgrade stops
+    asking for it, renders silently get slower, so this says so."""
+    asked = []
+    real = rendering.ReceiptHTML._ua_stylesheets
+
+    def spy(self, *args, **kwargs):
+        sheets = real(self, *args, **kwargs)
+        asked.append(sheets)
+        return sheets
+
+    monkeypatch.setattr(rendering.ReceiptHTML, "_ua_stylesheets", spy)
+    render_receipt_pdf(unsaved_receipt("TAN AH KOW"))
+    assert asked == [[rendering.USER_AGENT_STYLESHEET]]
 
 
 def test_a_document_asking_for_a_file_aborts_the_render():
