@@ -329,8 +329,10 @@ def test_a_direct_ac_drops_the_persons_pages_once_after_its_commit(reference_dat
     response = PortalClient().post(reverse("payments:fpx_direct"), ac_for(payment))
     assert response.content == b"OK"
     key = f"pages.generation.{payment.contribution.person_id}"
-    # the AC's own transaction, then the receipt PDF's (the tests' Celery renders it in this process)
-    assert drops_after_commit == [{key}, {key}]
+    # One drop for the AC's transaction (three of the person's rows saved in it); a second one when the tests'
+    # in-process Celery renders and stores the receipt's PDF (in its own transaction) rather than finding it.
+    assert drops_after_commit[0] == {key}
+    assert drops_after_commit in ([{key}], [{key}, {key}])
 
 
 @pytest.mark.django_db(transaction=True)
