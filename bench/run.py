@@ -103,6 +103,9 @@ PAGES = [
     Page("bare", "bare Django view (limit)", "bench_bare"),
     Page("home", "home page", "home"),
     Page("login", "log-in step 1", "accounts:login"),
+    # the bare view again, with the logged-in sessions: what every personal page pays before its view runs
+    # (the session and the account from Redis, the middleware's work for a logged-in person)
+    Page("bare_auth", "  bare view, logged in (floor)", "bench_bare", auth=True),
     Page("dashboard", "dashboard", "contributions:dashboard", auth=True, target=0.5),
     Page("history", "contribution history (50 rows)", "contributions:history", auth=True, target=0.5),
     # every request a path not asked before, so the page cache never answers: the database and the template
@@ -641,7 +644,7 @@ def run() -> int:  # noqa: C901 - one linear script, phase by phase
         if page.key == "bare" or page.key in ("home", "login"):
             path = resolve(page)
             page.requests = [("GET", path, "", "")] if path else []
-        elif page.key == "dashboard":
+        elif page.key in ("dashboard", "bare_auth"):
             path = resolve(page)
             page.requests = [("GET", path, c, "") for c in cookies.values()] if path else []
         elif page.key == "history":
