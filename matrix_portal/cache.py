@@ -1,9 +1,12 @@
-"""Django's Redis cache, keeping one client object per connection pool.
+"""The shared cache: Django's Redis cache with one client per pool, and dropping cached copies on changes.
 
 Django's RedisCacheClient builds a new `redis.Redis` object for every cache call; building one fills its table
-of some 170 response callbacks, which cost more than the Redis round trip itself on a logged-in page (four
-calls: the session, the account, the page generations and the page). A `redis.Redis` object is safe to share
+of some 170 response callbacks, which cost more than the Redis round trip itself on a logged-in page (three
+calls: the session, the account, and the page with its generations). A `redis.Redis` object is safe to share
 between threads (each command takes a connection from the pool), so one per pool is kept and reused.
+
+`drop_now_and_after_commit()` is how the account cache (accounts/backends.py) and the page cache
+(matrix_portal/page_cache.py) forget what a change makes stale.
 """
 
 import logging

@@ -113,7 +113,8 @@ def _download_sql() -> str:
         .values_list("id", "number", "pdf", "pdf_sha256", "owner_id")
     )
     sql, params = queryset.query.sql_with_params()
-    assert params == (0,), params  # noqa: S101 - the receipt's id is the statement's only parameter
+    if params != (0,):  # the receipt's id must be the statement's only parameter
+        raise RuntimeError(f"unexpected parameters in the download query: {params!r}")
     return sql
 
 
