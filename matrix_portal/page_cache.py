@@ -106,6 +106,53 @@ def _cacheable_request(request, allowed_query: frozenset[str]) -> bool:
     )
 
 
+def _read_kept(*, person_id, key: str):
+    """(what is kept under `key` if made under the current generations, the current generations).
+
+    One round trip for the value and both generations. Raises whatever the cache raises.
+    """
+    person_key = _person_generation_key(person_id)
+    found = cache.get_many([key, person_key, _SITE_GENERATION_KEY])
+    generations = (
+        found.get(person_key) or _draw(person_key),
+        found.get(_SITE_GENERATION_KEY) or _draw(_SITE_GENERATION_KEY),
+    )
+    kept = found.get(key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == generations:
+        return kept[1], generations
+    return None, generations
+
+
+def _keep(*, key: str, generations: tuple, value, path: str) -> None:
+    try:
+        cache.set(key, (generations, value), settings.PERSONAL_PAGE_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("Page cache unavailable; %s not kept", path, exc_info=True)
+
+
+def kept_for_person(*, person_id, name: str, make, keep_if=lambda value: True, path: str = ""):
+    """`make()`'s value, kept for the person under `name` while their data and the site's stay the same.
+
+    For what a person's pages need besides whole pages (the download's receipt row, say). `keep_if(value)`
+    decides whether a value made now may be kept (only what belongs to this person's data should be: a
+    change to anyone else's rows does not drop this person's copies). Off, or Redis down: `make()`.
+    """
+    if settings.PERSONAL_PAGE_CACHE_SECONDS <= 0:
+        return make()
+    key = f"pages:{person_id}:{name}"
+    try:
+        value, generations = _read_kept(person_id=person_id, key=key)
+    except Exception:  # noqa: BLE001 - without the cache the value is simply made
+        logger.warning("Page cache unavailable; making %s", name, exc_info=True)
+        return make()
+    if value is not None:
+        return value
+    value = make()
+    if value is not None and keep_if(value):
+        _keep(key=key, generations=generations, value=value, path=path or name)
+    return value
+
+
 def personal_page(view=None, *, query: tuple[str, ...] = ()):
     """Serve the view's page from the cache while the person's data and the day stay the same.
 
@@ -128,20 +175,13 @@ def personal_page(view=None, *, query: tuple[str, ...] = ()):
                 request.get_full_path(),
             )
         )
-        # The page and both generations in one round trip; the page counts only if made under both.
-        person_key = _person_generation_key(request.user.pk)
         try:
-            found = cache.get_many([key, person_key, _SITE_GENERATION_KEY])
-            generations = (
-                found.get(person_key) or _draw(person_key),
-                found.get(_SITE_GENERATION_KEY) or _draw(_SITE_GENERATION_KEY),
-            )
+            kept, generations = _read_kept(person_id=request.user.pk, key=key)
         except Exception:  # noqa: BLE001 - without the cache the page is simply rendered
             logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
             return view(request, *args, **kwargs)
-        kept = found.get(key)
-        if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == generations:
-            _, content_type, content = kept
+        if kept is not None:
+            content_type, content = kept
             return HttpResponse(_fill(request, content), content_type=content_type)
         request.personal_page_cache_render = True
         try:
@@ -158,12 +198,7 @@ def personal_page(view=None, *, query: tuple[str, ...] = ()):
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         content_type = response.get("Content-Type", "text/html; charset=utf-8")
-        try:
-            cache.set(
-                key, (generations, content_type, response.content), settings.PERSONAL_PAGE_CACHE_SECONDS
-            )
-        except Exception:  # noqa: BLE001
-            logger.warning("Page cache unavailable; %s not kept", request.path, exc_info=True)
+        _keep(key=key, generations=generations, value=(content_type, response.content), path=request.path)
         response.content = _fill(request, response.content)
         return response
 

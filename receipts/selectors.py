@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import COUNTER_STAFF, DOCUMENT_REVIEWER, has_any_role
 from contributions.models import Contribution
+from matrix_portal.page_cache import kept_for_person
 from receipts.models import Receipt, ReminderLog
 
 PAID = [Contribution.Status.ACTIVE, Contribution.Status.RENEWED]
@@ -118,16 +119,33 @@ def _download_sql() -> str:
     return sql
 
 
+def _download_row(pk: int) -> tuple | None:
+    """(id, number, pdf name, pdf SHA-256, owner's id) of the receipt, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_download_sql(), [pk])
+        return cursor.fetchone()
+
+
 def receipt_for_download(*, user, pk: int) -> Receipt:
     """The receipt when `user` may download it; 404 otherwise, so others cannot tell it exists.
 
     One narrow query: the columns the download needs and the owner's id (no payment or contribution rows).
+    A person's own receipt row is kept with their pages (matrix_portal.page_cache), so asking again for the
+    same receipt reads nothing from the database until their data changes (storing the PDF saves the
+    receipt, which is such a change). Staff rows are always read from the database.
     """
     if not 0 < pk < 2**63:  # beyond a bigint the database would refuse the statement
         raise Http404
-    with connection.cursor() as cursor:
-        cursor.execute(_download_sql(), [pk])
-        row = cursor.fetchone()
+    if user.is_authenticated and user.is_active and not user.is_staff:
+        row = kept_for_person(
+            person_id=user.pk,
+            name=f"receipt:{pk}",
+            make=lambda: _download_row(pk),
+            keep_if=lambda row: row[4] == user.pk,
+            path="receipt download",
+        )
+    else:
+        row = _download_row(pk)
     if row is None:
         raise Http404
     receipt = Receipt(id=row[0], number=row[1], pdf=row[2], pdf_sha256=row[3])

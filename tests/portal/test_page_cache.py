@@ -365,3 +365,83 @@ def test_without_redis_pages_are_rendered_and_changes_still_saved(person_client,
     with time_machine.travel(at(2026, 3, 2, 11, 0, 0), tick=False):
         page = person_client.get(DASHBOARD)
     assert page.status_code == 200 and "Covered until 01-07-2026 23:59:59" in page.content.decode()
+
+
+# --- The receipt download: a person's own receipt row is kept with their pages ---------------------------
+
+
+def _download(client, receipt):
+    return client.get(reverse("receipts:download", kwargs={"pk": receipt.pk}))
+
+
+def _receipt_queries(client, receipt):
+    with CaptureQueriesContext(connection) as captured:
+        response = _download(client, receipt)
+    return response, [q["sql"] for q in captured.captured_queries if "receipts_receipt" in q["sql"]]
+
+
+def test_asking_again_for_ones_own_receipt_reads_no_receipt_row(person_client, person):
+    from tests.receipts.conftest import seed_receipt
+
+    receipt = seed_receipt(person=person)
+    first = _download(person_client, receipt)  # renders and stores the PDF: a change to the person's data
+    second, queries = _receipt_queries(person_client, receipt)
+    assert len(queries) == 1  # the receipt changed when its PDF was stored, so it is read again
+    third, queries = _receipt_queries(person_client, receipt)
+    assert queries == []
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert first.content == second.content == third.content and third.content.startswith(b"%PDF-")
+    assert third["Content-Disposition"] == f'attachment; filename="RESIT-{receipt.number}.pdf"'
+
+
+def test_another_persons_receipt_is_never_kept_or_shown(person_client, person):
+    from tests.receipts.conftest import seed_receipt
+
+    theirs = seed_receipt(name="ALI BIN ABU")
+    for _ in range(2):
+        response, queries = _receipt_queries(person_client, theirs)
+        assert response.status_code == 404 and b"%PDF" not in response.content
+        assert len(queries) == 1  # asked of the database every time: nothing of theirs is kept for me
+    owner = PortalClient()
+    owner.force_login(theirs.payment.contribution.person)
+    assert _download(owner, theirs).status_code == 200
+
+
+def test_staff_downloads_are_never_kept(person):
+    from accounts.roles import COUNTER_STAFF
+    from tests.receipts.conftest import seed_receipt
+
+    receipt = seed_receipt(person=person)
+    staff = PortalClient()
+    staff.force_login(make_staff(COUNTER_STAFF))
+    assert _download(staff, receipt).status_code == 200  # renders and stores the PDF
+    for _ in range(3):
+        response, queries = _receipt_queries(staff, receipt)
+        assert response.status_code == 200 and len(queries) == 1
+
+
+def test_a_receipt_stored_again_is_downloaded_from_its_new_file(person_client, person):
+    from receipts.models import Receipt
+    from tests.receipts.conftest import seed_receipt
+
+    receipt = seed_receipt(person=person)
+    for _ in range(2):
+        first = _download(person_client, receipt)  # kept, with the stored file's name
+    stored = Receipt.objects.get(pk=receipt.pk)
+    old_name = stored.pdf.name
+    stored.pdf.storage.delete(old_name)
+    stored.pdf.name, stored.pdf_sha256 = "", ""
+    stored.save(update_fields=["pdf", "pdf_sha256"])  # as an operator clearing a damaged file would
+    again = _download(person_client, receipt)
+    assert again.status_code == 200 and again.content == first.content
+    assert Receipt.objects.get(pk=receipt.pk).pdf.name  # stored anew
+
+
+def test_a_disabled_account_cannot_download_a_kept_receipt(person_client, person):
+    from tests.receipts.conftest import seed_receipt
+
+    receipt = seed_receipt(person=person)
+    for _ in range(3):
+        assert _download(person_client, receipt).status_code == 200
+    user_disable(user=person)
+    assert _download(person_client, receipt).status_code == 404
