@@ -5,9 +5,10 @@ from the shared cache instead of PostgreSQL saves a query and the building of th
 
 The cached copy never outlives a change: `user_cache_forget()` runs for every save or delete of an account
 (a receiver, see matrix_portal.page_cache) and again after the transaction that made it commits, and the one
-bulk update of accounts (`user_disable`) calls it too. USER_CACHE_SECONDS bounds what any other write
-(a hand-made SQL statement, say) could leave behind. The password hash travels with the row, as Django needs
-it to check the session; the cache (Redis) holds the sessions themselves, which are worth more.
+bulk update of accounts (`user_disable`) calls it too. With Redis sessions the copy usually comes with the
+session itself, in the same round trip (matrix_portal.sessions). USER_CACHE_SECONDS bounds what any other
+write (a hand-made SQL statement, say) could leave behind. The password hash travels with the row, as Django
+needs it to check the session; the cache (Redis) holds the sessions themselves, which are worth more.
 """
 
 import logging
@@ -18,6 +19,7 @@ from django.core.cache import cache
 
 from accounts.models import User
 from matrix_portal.cache import drop_now_and_after_commit
+from matrix_portal.sessions import session_account
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,9 @@ class PortalModelBackend(ModelBackend):
         seconds = settings.USER_CACHE_SECONDS
         if not seconds:
             return super().get_user(user_id)
+        user = session_account(user_id)  # came with the session, in the same round trip
+        if isinstance(user, User):
+            return user if self.user_can_authenticate(user) else None
         key = user_cache_key(user_id)
         try:
             user = cache.get(key)

@@ -1,9 +1,13 @@
 """The staff second factor, enforced for every page in one place."""
 
+from django.contrib import auth
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from accounts.roles import needs_second_factor
+from matrix_portal.sessions import account_offered_by
 
 # Pages a staff session may open before its second factor: the second-factor page itself, logging out,
 # changing the language, the health check and (in development) the outbox that shows the SMS.
@@ -37,3 +41,19 @@ class StaffSecondFactorMiddleware:
         ):
             return None
         return redirect_to_login(request.get_full_path(), login_url=reverse("accounts:second_factor"))
+
+
+def _get_user(request):
+    if not hasattr(request, "_cached_user"):
+        with account_offered_by(request.session):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with the account that came with the session (matrix_portal.sessions) offered to the log-in
+    backend, which saves reading the account in a round trip of its own."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _get_user(request))

@@ -1,0 +1,129 @@
+"""The logged-in account comes with the session in one Redis round trip (matrix_portal.sessions).
+
+Only where sessions live in Redis (production, CI): elsewhere sessions are in the database and the account
+is read as before.
+"""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.backends import user_cache_key
+from tests.accounts.test_login import log_in
+from tests.factories import PortalClient, UserFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not settings.REDIS_URL, reason="sessions are in Redis only when REDIS_URL is set"),
+]
+MODE = "/accounts/mode/"
+
+
+@pytest.fixture(autouse=True)
+def _account_cache_on(settings):
+    settings.USER_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def person():
+    return UserFactory(ic_number="790811087654", full_name="SITI AMINAH BINTI YUSOF")
+
+
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """The keys read from the cache one by one (get / get_many) and the reads that follow a pointer."""
+    reads = {"single": [], "followed": []}
+    get, get_many, follow = cache.get, cache.get_many, cache.get_and_follow
+
+    def recording_get(key, *args, **kwargs):
+        reads["single"].append(key)
+        return get(key, *args, **kwargs)
+
+    def recording_get_many(keys, *args, **kwargs):
+        reads["single"].extend(keys)
+        return get_many(keys, *args, **kwargs)
+
+    def recording_follow(key, pointer):
+        reads["followed"].append((key, pointer))
+        return follow(key, pointer)
+
+    monkeypatch.setattr(cache, "get", recording_get)
+    monkeypatch.setattr(cache, "get_many", recording_get_many)
+    monkeypatch.setattr(cache, "get_and_follow", recording_follow)
+    return reads
+
+
+def test_the_session_and_the_account_are_read_in_one_round_trip(client, person, cache_reads):
+    log_in(client)
+    assert client.get(MODE).status_code == 200  # the first request after log-in may fill the account copy
+    cache_reads["single"].clear()
+    cache_reads["followed"].clear()
+    response = client.get(MODE)
+    assert response.status_code == 200 and response.wsgi_request.user == person
+    assert len(cache_reads["followed"]) == 1
+    assert not [key for key in cache_reads["single"] if "session" in key or key == user_cache_key(person.pk)]
+
+
+def test_a_change_to_the_account_is_seen_on_the_next_request(client, person):
+    log_in(client)
+    client.get(MODE)
+    person.full_name = "SITI AMINAH BINTI YUSOF AL-HADI"
+    person.save()
+    assert client.get(MODE).wsgi_request.user.full_name == "SITI AMINAH BINTI YUSOF AL-HADI"
+
+
+def test_a_disabled_account_is_logged_out_on_its_next_request(client, person):
+    from accounts.services import user_disable
+
+    log_in(client)
+    assert client.get(MODE).status_code == 200
+    user_disable(user=person)
+    assert client.get(MODE)["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+def test_a_changed_password_ends_the_other_sessions(person):
+    elsewhere = PortalClient()
+    log_in(elsewhere)
+    assert elsewhere.get(MODE).status_code == 200
+    person.set_password("A new passw0rd that is long!")
+    person.save()
+    assert elsewhere.get(MODE)["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+def test_a_pointer_to_another_account_never_logs_in_as_that_account(client, person):
+    other = UserFactory(full_name="ALI BIN ABU")
+    other_client = PortalClient()
+    other_client.force_login(other)
+    other_client.get(MODE)  # the other account's copy is in the cache
+    log_in(client)
+    client.get(MODE)
+    # as if the pointer of this session were made to name the other account's copy
+    cache.point(f"matrix_portal.sessions.account.{client.session.session_key}", user_cache_key(other.pk), 60)
+    assert client.get(MODE).wsgi_request.user == person
+
+
+def test_logging_out_removes_the_pointer(client, person):
+    log_in(client)
+    client.get(MODE)
+    pointer = f"matrix_portal.sessions.account.{client.session.session_key}"
+    assert cache.get_and_follow("nothing", pointer)[1] is not None
+    client.post(reverse("accounts:logout"))
+    assert cache.get_and_follow("nothing", pointer) == (None, None)
+
+
+def test_a_redis_that_refuses_scripts_still_serves_the_session(client, person, monkeypatch, caplog):
+    log_in(client)
+    client.get(MODE)
+
+    def refused(key, pointer):
+        raise PermissionError("NOPERM this user has no permissions to run the 'evalsha' command")
+
+    monkeypatch.setattr(cache, "get_and_follow", refused)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(MODE)
+    assert response.status_code == 200 and response.wsgi_request.user == person
+    assert not [q for q in captured.captured_queries if "django_session" in q["sql"]]  # still from Redis
+    assert "reading it alone" in caplog.text
