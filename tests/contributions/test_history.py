@@ -186,3 +186,14 @@ def test_the_same_number_of_queries_at_1_and_50_rows(person_client, registered_p
     rows_50, at_50 = queries()
     assert (rows_1, rows_50) == (1, 50)
     assert at_1 == at_50 <= 12
+
+
+def test_text_in_a_row_is_escaped(person_client, registered_person):
+    """The rows are built as strings (contributions_format.history_rows): markup in a name stays text."""
+    hostile = Sector.objects.get(code="online-business")
+    hostile.name_en = hostile.name_ms = hostile.name_zh = 'Kedai <script>alert("x")</script> & "co"'
+    hostile.save()
+    ContributionFactory(registration=RegistrationFactory(person=registered_person, sector=hostile))
+    page = person_client.get(HISTORY).content.decode()
+    assert "<script>alert" not in page
+    assert "KEDAI &lt;SCRIPT&gt;ALERT(&quot;X&quot;)&lt;/SCRIPT&gt; &amp; &quot;CO&quot;" in page
