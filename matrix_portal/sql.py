@@ -58,6 +58,8 @@ def adapt_datetime(value):
     return connection.ops.adapt_datetimefield_value(value)
 
 
+# Per database vendor: the converters of one thread's connection serve every thread's (they read only the
+# settings and the connection's time zone, the same for all).
 @functools.cache
 def _converters(vendor: str, fields: tuple) -> tuple:
     return tuple(
