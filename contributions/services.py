@@ -1,6 +1,7 @@
 """Writes for contributions. Business rules live here; views only call these."""
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,8 +25,10 @@ from contributions.models import (
     SectorClass,
     SectorRegistration,
 )
+from matrix_portal import sql
 from matrix_portal.errors import ApplicationError
 from matrix_portal.money import quantize
+from matrix_portal.page_cache import person_pages_changed
 from matrix_portal.validation import full_clean_fields
 
 MESSAGE_NOT_PAYABLE = _("This contribution cannot be paid: it is not waiting for payment.")
@@ -48,14 +51,15 @@ def contribution_set_status(*, contribution: Contribution, status: str, by=None,
     """The one way a contribution's status changes: refuses illegal moves and records the change."""
     if status not in TRANSITIONS[contribution.status]:
         raise ApplicationError(f"Illegal contribution status change {contribution.status} -> {status}")
-    ContributionStatusChange.objects.create(
-        contribution=contribution,
+    change = ContributionStatusChange(
+        contribution_id=contribution.pk,
         from_status=contribution.status,
         to_status=status,
         at=now or timezone.now(),
         by=by,
         reason=reason,
     )
+    sql.insert(change)  # an append-only history row: nothing listens for its save
     contribution.status = status
 
 
@@ -77,17 +81,28 @@ class CoverageAndPlanLock:
         return None
 
 
+@functools.cache
+def _periods_statement() -> tuple[str, tuple]:
+    names = ("id", "status", "coverage_end", "coverage_cancelled_at", "plan", "plan_locked_from")
+    fields = tuple(Contribution._meta.get_field(name) for name in names)
+    columns = ", ".join(f'"{field.column}"' for field in fields)
+    sql_text = (
+        f'SELECT {columns} FROM "{Contribution._meta.db_table}" '  # noqa: S608 - model identifiers only
+        'WHERE "registration_id" = %s AND "status" <> %s'
+    )
+    return sql_text, fields
+
+
 def coverage_and_plan_lock(*, registration_id: int, exclude_id: int | None = None) -> CoverageAndPlanLock:
     """The registration's coverage (leaving out period `exclude_id`) and its latest plan lock, in one query.
 
     One row per period that was not rejected (a registration has a few a year); the confirmation reads this
     under its lock, the renewal page to show what comes next.
     """
-    periods = (
-        Contribution.objects.filter(registration_id=registration_id)
-        .exclude(status=Contribution.Status.REJECTED)
-        .values_list("pk", "status", "coverage_end", "coverage_cancelled_at", "plan_id", "plan_locked_from")
-    )
+    statement, fields = _periods_statement()
+    with sql.cursor() as cursor:
+        cursor.execute(statement, [registration_id, Contribution.Status.REJECTED])
+        periods = [sql.convert(row, fields) for row in cursor.fetchall()]
     until = latest = None
     for pk, status, end, cancelled_at, plan_id, locked_from in periods:
         if status in PAID_STATUSES and end is not None and cancelled_at is None and pk != exclude_id:
@@ -116,7 +131,9 @@ def contribution_mark_paid(*, contribution: Contribution, paid_at: dt.datetime, 
     Call inside the transaction that confirms the payment; the contribution row is locked here.
     """
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    return contribution_mark_paid_locked(contribution=contribution, paid_at=paid_at, by=by)
+    contribution = contribution_mark_paid_locked(contribution=contribution, paid_at=paid_at, by=by)
+    person_pages_changed(person_id=contribution.person_id)
+    return contribution
 
 
 # What marking a contribution paid writes to its row.
@@ -129,7 +146,8 @@ def contribution_mark_paid_locked(
     """contribution_mark_paid for a row the caller has already read under SELECT ... FOR UPDATE.
 
     For the payment confirmation, which locks the contribution first: no second read, no savepoint. Must run
-    inside that transaction (a failure here rolls the whole confirmation back).
+    inside that transaction (a failure here rolls the whole confirmation back). The row is written without
+    model signals: the caller drops the person's kept pages (once for everything it writes).
     """
     if contribution.status != Contribution.Status.SUBMITTED:
         raise ApplicationError(MESSAGE_NOT_PAYABLE, code="not_payable")
@@ -145,7 +163,7 @@ def contribution_mark_paid_locked(
     new_status = Contribution.Status.RENEWED if contribution.is_renewal else Contribution.Status.ACTIVE
     contribution_set_status(contribution=contribution, status=new_status, by=by, now=paid_at)
     full_clean_fields(contribution, only=PAID_FIELDS)
-    contribution.save(update_fields=PAID_FIELDS)
+    sql.update(contribution, PAID_FIELDS)
     return contribution
 
 

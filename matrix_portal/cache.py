@@ -99,8 +99,8 @@ def drop_now_and_after_commit(key: str) -> None:
 
     At once, so that this connection (and a test running in one transaction) sees the change; again after the
     commit, because another request may have cached the old rows in between. The drops after the commit are
-    gathered into one callback per transaction and one round trip: the direct AC saves several rows of one
-    person. If Redis cannot be reached the error is logged and the copies expire on their own.
+    gathered into one callback per transaction and one round trip: a transaction often saves several rows
+    of one person. If Redis cannot be reached the error is logged and the copies expire on their own.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:

@@ -9,7 +9,8 @@ generations are read in one round trip.
 - Generations: a random token per person and one for the whole site. `person_pages_changed()` drops the
   person's token at once and again when the transaction that changed their data commits (the receivers
   below call it for every save or delete of their account, registrations, documents, contributions,
-  payments and receipts);
+  payments and receipts; the payment confirmation, which writes its rows in SQL without signals, calls it
+  itself, once);
   `all_pages_changed()` does the same for the reference data every page shows (sectors, classes, plans,
   states, towns, offices, banks). The next request draws a new token, so no page made before the change
   matches. The second drop, after the commit, undoes a page that a request reading the old rows stored under a

@@ -17,14 +17,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Contribution
 from contributions.services import MESSAGE_NOT_PAYABLE, contribution_mark_paid_locked
+from matrix_portal import sql
 from matrix_portal.errors import ApplicationError
 from matrix_portal.money import quantize
+from matrix_portal.page_cache import person_pages_changed
 from matrix_portal.validation import full_clean_fields
 from payments import codes, fpx, gateway, keys
 from payments.models import Bank, GatewayMessage, Payment, PaymentStatusChange
@@ -53,14 +55,15 @@ def payment_set_status(*, payment: Payment, status: str, source: str, note: str 
     """The one way a payment's status changes: refuses illegal moves and appends to the ledger."""
     if status not in TRANSITIONS[payment.status]:
         raise ApplicationError(f"Illegal payment status change {payment.status} -> {status}")
-    PaymentStatusChange.objects.create(
-        payment=payment,
+    change = PaymentStatusChange(
+        payment_id=payment.pk,
         from_status=payment.status,
         to_status=status,
         at=now or timezone.now(),
         source=source[:20],
         note=note[:200],
     )
+    sql.insert(change)  # an append-only ledger row: nothing listens for its save
     payment.status = status
 
 
@@ -231,34 +234,94 @@ def payment_confirm(
 
 
 @functools.cache
-def _confirmation_columns() -> tuple[str, ...]:
-    """The payment and its contribution whole; of the person, sector, plan and bank, what receipts print."""
-    return (
-        *(field.name for field in Payment._meta.concrete_fields),
-        *(f"contribution__{field.name}" for field in Contribution._meta.concrete_fields),
-        *(f"contribution__person__{name}" for name in ("ic_number", "self_employed_code", "full_name")),
-        "contribution__sector__name_ms",
-        "contribution__plan__yearly_amount",
-        "bank__name",
+def _attnames(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _partial(model, **values):
+    """A row read with only some of its columns (the others deferred, as with `only()`)."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def _columns(alias: str, fields) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in fields)
+
+
+@functools.cache
+def _lock_statement(by: str, for_update_of: bool) -> tuple[str, tuple]:
+    """The locking read of lock_for_confirmation, by "pk" or by "order", and the fields of its columns."""
+    from accounts.models import User
+    from contributions.models import Plan, Sector
+
+    payment_fields = tuple(Payment._meta.concrete_fields)
+    contribution_fields = tuple(Contribution._meta.concrete_fields)
+    printed = (
+        *(User._meta.get_field(name) for name in ("ic_number", "self_employed_code", "full_name")),
+        Sector._meta.get_field("name_ms"),
+        Plan._meta.get_field("yearly_amount"),
+        Bank._meta.get_field("name"),
     )
+    where = 'p."id" = %s' if by == "pk" else 'p."exchange_order_no" = %s AND p."method" = %s'
+    # Only model identifiers go into the text; the values are parameters.
+    text = (
+        f"SELECT {_columns('p', payment_fields)}, {_columns('c', contribution_fields)}, "  # noqa: S608
+        'u."ic_number", u."self_employed_code", u."full_name", s."name_ms", pl."yearly_amount", b."name" '
+        f'FROM "{Payment._meta.db_table}" p '
+        f'JOIN "{Contribution._meta.db_table}" c ON c."id" = p."contribution_id" '
+        f'JOIN "{User._meta.db_table}" u ON u."id" = c."person_id" '
+        f'JOIN "{Sector._meta.db_table}" s ON s."id" = c."sector_id" '
+        f'JOIN "{Plan._meta.db_table}" pl ON pl."id" = c."plan_id" '
+        f'LEFT JOIN "{Bank._meta.db_table}" b ON b."id" = p."bank_id" '
+        f"WHERE {where}" + (" FOR UPDATE OF c, p" if for_update_of else "")
+    )
+    return text, (*payment_fields, *contribution_fields, *printed)
 
 
-def lock_for_confirmation(**lookup) -> Payment:
-    """The payment matching `lookup`, with its contribution, both locked in one statement.
+def lock_for_confirmation(*, pk: int | None = None, exchange_order_no: str | None = None) -> Payment:
+    """The payment `pk` (or the FPX payment of `exchange_order_no`) with its contribution, both locked.
 
-    `SELECT ... FOR UPDATE OF contribution, payment`: PostgreSQL locks each row it returns in the order of
-    the OF list, so the contribution is locked before the payment, the order every path takes. The person,
-    sector, plan and bank are joined (not locked) for what the receipt copies, so the confirmation reads
-    none of these rows again. Raises Payment.DoesNotExist.
+    One prepared statement, `SELECT ... FOR UPDATE OF contribution, payment`: PostgreSQL locks each row it
+    returns in the order of the OF list, so the contribution is locked before the payment, the order every
+    path takes. The person, sector, plan and bank are joined (not locked) for what the receipt copies, so
+    the confirmation reads none of these rows again: the instances carry just those columns. Raises
+    Payment.DoesNotExist.
     """
-    return (
-        Payment.objects.select_related(
-            "contribution__person", "contribution__sector", "contribution__plan", "bank"
-        )
-        .select_for_update(of=("contribution", "self"))
-        .only(*_confirmation_columns())
-        .get(**lookup)
+    from accounts.models import User
+    from contributions.models import Plan, Sector
+
+    if pk is not None:
+        statement, fields = _lock_statement("pk", connection.features.has_select_for_update_of)
+        params = [pk]
+    else:
+        statement, fields = _lock_statement("order", connection.features.has_select_for_update_of)
+        params = [exchange_order_no, Payment.Method.FPX]
+    with sql.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Payment.DoesNotExist("No payment to confirm matches the query.")
+    row = sql.convert(row, fields)
+    db = connection.alias
+    size, contribution_size = len(Payment._meta.concrete_fields), len(Contribution._meta.concrete_fields)
+    payment = Payment.from_db(db, _attnames(Payment), row[:size])
+    contribution = Contribution.from_db(db, _attnames(Contribution), row[size : size + contribution_size])
+    ic_number, self_employed_code, full_name, sector_name_ms, yearly_amount, bank_name = row[
+        size + contribution_size :
+    ]
+    contribution.person = _partial(
+        User,
+        id=contribution.person_id,
+        ic_number=ic_number,
+        self_employed_code=self_employed_code,
+        full_name=full_name,
     )
+    contribution.sector = _partial(Sector, id=contribution.sector_id, name_ms=sector_name_ms)
+    contribution.plan = _partial(Plan, id=contribution.plan_id, yearly_amount=yearly_amount)
+    payment.contribution = contribution
+    if payment.bank_id is not None:
+        payment.bank = _partial(Bank, id=payment.bank_id, name=bank_name)
+    return payment
 
 
 # What confirming writes to the payment row (the rest of the row is left as it is).
@@ -313,9 +376,12 @@ def payment_confirm_locked(
     payment.debit_auth_code = debit_auth_code or payment.debit_auth_code
     payment.failure_reason = ""
     full_clean_fields(payment, only=CONFIRMED_FIELDS)
-    payment.save(update_fields=CONFIRMED_FIELDS)
+    sql.update(payment, CONFIRMED_FIELDS)
     contribution_mark_paid_locked(contribution=contribution, paid_at=paid_at, by=by)
     receipt_issue_new(payment=payment, contribution=contribution)
+    # The rows above were written without model signals: the person's kept pages are dropped here, once
+    # (the Django admin's audit receivers have nothing to do: no admin request confirms a payment).
+    person_pages_changed(person_id=contribution.person_id)
     return payment
 
 
@@ -390,14 +456,14 @@ def fpx_receive_ac(*, data: Mapping, channel: str, now=None) -> AcResult:
         result = _refusal(parsed)
     if result is not None:
         message.note = result.note[:200]
-        message.save()
+        sql.insert(message)
     else:
         message.note = "received"
-        message.save()  # stored before anything is applied, whatever happens next
+        sql.insert(message)  # stored before anything is applied, whatever happens next
         with transaction.atomic():
             result = _apply_verified_ac(fields=parsed.fields, channel=channel, now=now)
-            outcome = {"payment": result.payment, "note": result.note[:200]}
-            GatewayMessage.objects.filter(pk=message.pk).update(**outcome)
+            message.payment, message.note = result.payment, result.note[:200]
+            sql.update(message, ("payment", "note"))
     log = logger.info if result.accepted else logger.warning
     log("FPX %s AC for %s: %s", channel, exchange_order_no or "?", result.note)
     return result
@@ -421,9 +487,7 @@ def _refusal(parsed: fpx.ParsedMessage) -> AcResult | None:
 def _apply_verified_ac(*, fields: dict[str, str], channel: str, now) -> AcResult:
     """In the caller's transaction: lock the order's contribution and payment, match them, apply the code."""
     try:
-        payment = lock_for_confirmation(
-            exchange_order_no=fields["fpx_sellerExOrderNo"], method=Payment.Method.FPX
-        )
+        payment = lock_for_confirmation(exchange_order_no=fields["fpx_sellerExOrderNo"])
     except Payment.DoesNotExist:
         return AcResult(False, None, "unknown order")
     mismatch = _mismatch(payment=payment, fields=fields)

@@ -30,6 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Contribution
 from contributions.services import contribution_set_status
+from matrix_portal import sql
+from matrix_portal.page_cache import person_pages_changed
 from matrix_portal.sms import send_sms
 from matrix_portal.timeutil import format_date
 from matrix_portal.validation import full_clean_fields
@@ -57,7 +59,7 @@ _NEXT_SEQUENCE_SQL = (
 
 def _next_sequence(*, year: int) -> int:
     """Take the year's next number: gapless, because a rollback also rolls back the increment."""
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(_NEXT_SEQUENCE_SQL, [year])
         return cursor.fetchone()[0]
 
@@ -78,7 +80,9 @@ def receipt_issue(*, payment: Payment) -> Receipt:
     contribution = Contribution.objects.select_related("person", "sector", "plan").get(
         pk=payment.contribution_id
     )
-    return receipt_issue_new(payment=payment, contribution=contribution)
+    receipt = receipt_issue_new(payment=payment, contribution=contribution)
+    person_pages_changed(person_id=contribution.person_id)
+    return receipt
 
 
 def receipt_issue_new(*, payment: Payment, contribution: Contribution) -> Receipt:
@@ -87,7 +91,7 @@ def receipt_issue_new(*, payment: Payment, contribution: Contribution) -> Receip
     `contribution` is the payment's contribution as that transaction left it (coverage fixed); its person,
     sector and plan are read from it, and the payment's bank from the payment (select_related them to save
     the queries). Must run inside that transaction: the one-receipt-per-payment constraint still refuses a
-    second receipt.
+    second receipt. The row is inserted without model signals: the caller drops the person's kept pages.
     """
     person = contribution.person
     paid_at = payment.paid_at
@@ -114,7 +118,7 @@ def receipt_issue_new(*, payment: Payment, contribution: Contribution) -> Receip
         fpx_txn_id=payment.fpx_txn_id,
     )
     full_clean_fields(receipt, exclude=["pdf", "pdf_sha256"])
-    receipt.save()
+    sql.insert(receipt)
     _queue_render_on_commit(receipt.id)
     return receipt
 
