@@ -5,8 +5,8 @@ of some 170 response callbacks, which cost more than the Redis round trip itself
 calls: the session, the account, and the page with its generations). A `redis.Redis` object is safe to share
 between threads (each command takes a connection from the pool), so one per pool is kept and reused.
 
-`PortalRedisCache.get_and_follow()` reads a key and the key another key names in one round trip (a short
-script run by Redis): the session store uses it to bring the logged-in account with the session.
+`PortalRedisCache.run_script()` runs a short Lua script in Redis: the session store uses one to read the
+session, the logged-in account and the kept page a request asks for in one round trip.
 
 `drop_now_and_after_commit()` is how the account cache (accounts/backends.py) and the page cache
 (matrix_portal/page_cache.py) forget what a change makes stale.
@@ -19,16 +19,6 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
-
-
-# KEYS[1]: a value; KEYS[2]: a pointer holding the name of another key. Both values in one answer.
-_GET_AND_FOLLOW = """
-local value = redis.call('GET', KEYS[1])
-local target = redis.call('GET', KEYS[2])
-local followed = false
-if target then followed = redis.call('GET', target) end
-return {value, followed}
-"""
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -44,11 +34,11 @@ class ReusingRedisCacheClient(RedisCacheClient):
             client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
         return client
 
-    def follow_script(self, client):
-        """The get-and-follow script bound to `client` (redis-py loads it on first use and after a flush)."""
-        script = self._scripts.get(id(client))
+    def script(self, client, source: str):
+        """The Lua script `source` bound to `client` (redis-py loads it on first use and after a flush)."""
+        script = self._scripts.get((id(client), source))
         if script is None:
-            script = self._scripts[id(client)] = client.register_script(_GET_AND_FOLLOW)
+            script = self._scripts[(id(client), source)] = client.register_script(source)
         return script
 
 
@@ -57,22 +47,27 @@ class PortalRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
 
-    def point(self, pointer, target, timeout) -> None:
-        """Make `pointer` name the cache key `target`, for get_and_follow(); it expires after `timeout`."""
-        made = self.make_and_validate_key(pointer)
-        client = self._cache.get_client(made, write=True)
-        client.set(made, self.make_and_validate_key(target), ex=max(1, int(timeout)))
+    def key_prefix_for_scripts(self) -> str:
+        """What make_key() puts before a key (a script builds some of its keys itself)."""
+        made = self.make_and_validate_key("k")
+        if not made.endswith(":k"):
+            raise ValueError("A custom KEY_FUNCTION is not supported by the portal's scripts")
+        return made[:-1]
 
-    def get_and_follow(self, key, pointer):
-        """(the value at `key`, the value at the key `pointer` names), None for either that is missing.
-
-        One round trip: Redis runs a three-command script (EVALSHA; loaded on first use).
-        """
+    def set_text(self, key, text: str, timeout) -> None:
+        """Store plain text (not pickled), for a script to read; it expires after `timeout` seconds."""
         made = self.make_and_validate_key(key)
-        client = self._cache.get_client(made)
-        value, followed = self._cache.follow_script(client)(keys=[made, self.make_and_validate_key(pointer)])
-        loads = self._cache._serializer.loads
-        return (None if value is None else loads(value), None if followed is None else loads(followed))
+        self._cache.get_client(made, write=True).set(made, text, ex=max(1, int(timeout)))
+
+    def run_script(self, source: str, keys, args=()) -> list:
+        """Run the Lua script `source` in Redis (one round trip) with the made `keys`; its raw answer."""
+        made = [self.make_and_validate_key(key) for key in keys]
+        client = self._cache.get_client(made[0])
+        return self._cache.script(client, source)(keys=made, args=list(args))
+
+    def loads(self, raw):
+        """A value a script read, as get() would give it (None for a missing key)."""
+        return None if raw is None else self._cache._serializer.loads(raw)
 
 
 class _DropAfterCommit:

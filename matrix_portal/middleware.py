@@ -5,11 +5,24 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
+from matrix_portal.page_cache import page_suffix
+
 logger = logging.getLogger(__name__)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, telling the session which kept page a GET would be answered with: the session store reads
+    it in the same round trip as the session and the account (matrix_portal.sessions, page_cache)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        if request.method == "GET" and request.session.session_key:
+            request.session.page_suffix = page_suffix(request)
 
 
 class UserLanguageMiddleware:

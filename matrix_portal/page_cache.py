@@ -42,15 +42,30 @@ logger = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = "mpCsrfPlaceholder0"
 NONCE_PLACEHOLDER = "mpNoncePlaceholder0"
 _SITE_GENERATION_KEY = "pages.generation.site"
+PAGE_KEY_PREFIX = "pages:"
 
 
-def _person_generation_key(person_id) -> str:
+def person_generation_key(person_id) -> str:
     return f"pages.generation.{person_id}"
+
+
+def site_generation_key() -> str:
+    return _SITE_GENERATION_KEY
+
+
+def page_key(person_id, suffix: str) -> str:
+    """The key of what is kept for the person under `suffix` (a page: `page_suffix(request)`)."""
+    return f"{PAGE_KEY_PREFIX}{person_id}:{suffix}"
+
+
+def page_suffix(request) -> str:
+    """What identifies a page besides its person: today's date in Malaysia and the full path."""
+    return f"{timezone.localdate().isoformat()}:{request.get_full_path()}"
 
 
 def person_pages_changed(*, person_id) -> None:
     """The person's data changed: none of their kept pages is served again."""
-    drop_now_and_after_commit(_person_generation_key(person_id))
+    drop_now_and_after_commit(person_generation_key(person_id))
 
 
 def all_pages_changed() -> None:
@@ -107,13 +122,16 @@ def _cacheable_request(request, allowed_query: frozenset[str]) -> bool:
     )
 
 
-def _read_kept(*, person_id, key: str):
+def _read_kept(*, person_id, key: str, prefetched=None):
     """(what is kept under `key` if made under the current generations, the current generations).
 
-    One round trip for the value and both generations. Raises whatever the cache raises.
+    One round trip for the value and both generations, none when they came with the session
+    (`prefetched`, matrix_portal.sessions). Raises whatever the cache raises.
     """
-    person_key = _person_generation_key(person_id)
-    found = cache.get_many([key, person_key, _SITE_GENERATION_KEY])
+    person_key = person_generation_key(person_id)
+    keys = [key, person_key, _SITE_GENERATION_KEY]
+    came_with_session = bool(prefetched) and all(name in prefetched for name in keys)
+    found = prefetched if came_with_session else cache.get_many(keys)
     generations = (
         found.get(person_key) or _draw(person_key),
         found.get(_SITE_GENERATION_KEY) or _draw(_SITE_GENERATION_KEY),
@@ -140,7 +158,7 @@ def kept_for_person(*, person_id, name: str, make, keep_if=lambda value: True, p
     """
     if settings.PERSONAL_PAGE_CACHE_SECONDS <= 0:
         return make()
-    key = f"pages:{person_id}:{name}"
+    key = page_key(person_id, name)
     try:
         value, generations = _read_kept(person_id=person_id, key=key)
     except Exception:  # noqa: BLE001 - without the cache the value is simply made
@@ -167,22 +185,16 @@ def personal_page(view=None, *, query: tuple[str, ...] = ()):
     def wrapped(request, *args, **kwargs):
         if not _cacheable_request(request, allowed_query):
             return view(request, *args, **kwargs)
-        key = ":".join(
-            (
-                "pages",
-                str(request.user.pk),
-                translation.get_language() or "",
-                timezone.localdate().isoformat(),
-                request.get_full_path(),
-            )
-        )
+        key = page_key(request.user.pk, page_suffix(request))
+        language = translation.get_language() or ""
+        prefetched = getattr(request.session, "prefetched", None)
         try:
-            kept, generations = _read_kept(person_id=request.user.pk, key=key)
+            kept, generations = _read_kept(person_id=request.user.pk, key=key, prefetched=prefetched)
         except Exception:  # noqa: BLE001 - without the cache the page is simply rendered
             logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
             return view(request, *args, **kwargs)
-        if kept is not None:
-            content_type, content = kept
+        if kept is not None and kept[0] == language:  # one copy per page: the language last asked for
+            _, content_type, content = kept
             return HttpResponse(_fill(request, content), content_type=content_type)
         request.personal_page_cache_render = True
         try:
@@ -199,7 +211,8 @@ def personal_page(view=None, *, query: tuple[str, ...] = ()):
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         content_type = response.get("Content-Type", "text/html; charset=utf-8")
-        _keep(key=key, generations=generations, value=(content_type, response.content), path=request.path)
+        value = (language, content_type, response.content)
+        _keep(key=key, generations=generations, value=value, path=request.path)
         response.content = _fill(request, response.content)
         return response
 

@@ -5,13 +5,15 @@ next to the data and checks it on every read against the portal's clock, as the 
 cached copy can never outlive the session in the database: whatever the cache server's clock or eviction
 does, a session that is idle for SESSION_COOKIE_AGE is over.
 
-The logged-in account comes with the session in the same round trip. Next to each session of a logged-in
-person the store keeps a pointer naming the account's cache key (accounts/backends.py), and reads the session
-and the account it points to at once (`PortalRedisCache.get_and_follow`). The account copy is only offered to
-the log-in backend, for this request and for the account id the session itself names
-(`session_account()`); Django still checks the session against it. The account's copy is dropped on every
-change to the account, as before, so a pointer can lead to no copy (then the backend reads the account as
-without the pointer), never to a stale one.
+One round trip for a logged-in request. Next to each session of a logged-in person the store keeps a pointer
+holding the account's id, and reads with one Lua script run by Redis: the session, the account's cached copy
+(accounts/backends.py) and, for a GET, the kept page this request would be answered with and its two
+generations (matrix_portal/page_cache.py, which tells the session which page that is: `page_suffix`). The
+account copy is only offered to the log-in backend, for this request and for the account id the session
+itself names (`session_account()`); Django still checks the session against it. The page and generations
+are offered to the page cache (`prefetched`), which checks them as it checks its own reads. Copies are dropped
+on every change, as before, so a pointer can lead to a missing copy (then it is read as without the
+pointer), never to a stale one.
 """
 
 import contextvars
@@ -47,10 +49,30 @@ def session_account(user_id):
     return None
 
 
+# KEYS: the session, its account pointer, the site's page generation. ARGV: the key prefixes of accounts,
+# pages and person generations, and the page's suffix ("" for no page). Only the first two keys are read
+# without the pointer's account id.
+_READ_SESSION = """
+local found = {redis.call('GET', KEYS[1])}
+local uid = redis.call('GET', KEYS[2])
+if not uid then return found end
+found[2] = redis.call('GET', ARGV[1] .. uid)
+if ARGV[4] ~= '' then
+  found[3] = redis.call('GET', ARGV[2] .. uid .. ':' .. ARGV[4])
+  found[4] = redis.call('GET', ARGV[3] .. uid)
+  found[5] = redis.call('GET', KEYS[3])
+end
+found[6] = uid
+return found
+"""
+
+
 class SessionStore(cached_db.SessionStore):
     cache_key_prefix = "matrix_portal.sessions."
     account_pointer_prefix = "matrix_portal.sessions.account."
     account_copy = None
+    page_suffix = ""  # set by the page cache's middleware for a GET
+    prefetched: dict = {}  # noqa: RUF012 - replaced, never changed in place
 
     def _cache_entry(self, data: dict, expiry) -> dict:
         return {"data": data, "expires": expiry.timestamp()}
@@ -59,33 +81,59 @@ class SessionStore(cached_db.SessionStore):
         return self.account_pointer_prefix + session_key
 
     def _read_cache(self):
-        """The cached entry, and the account its pointer leads to (where the cache can follow pointers)."""
-        follow = getattr(self._cache, "get_and_follow", None)
-        if follow is not None and self.session_key:
+        """The cached entry; with Redis also the account and the page that come with it (on `self`)."""
+        run = getattr(self._cache, "run_script", None)
+        if run is not None and self.session_key:
             try:
-                return follow(self.cache_key, self._account_pointer(self.session_key))
+                return self._read_with_script(run)
             except Exception:  # noqa: BLE001 - a server refusing scripts still serves plain reads
                 logger.warning("Could not read the session with its account; reading it alone", exc_info=True)
-        return self._cache.get(self.cache_key), None
+        return self._cache.get(self.cache_key)
+
+    def _read_with_script(self, run):
+        from accounts.backends import user_cache_key
+        from matrix_portal import page_cache
+
+        prefix = self._cache.key_prefix_for_scripts()
+        site_key = page_cache.site_generation_key()
+        found = run(
+            _READ_SESSION,
+            [self.cache_key, self._account_pointer(self.session_key), site_key],
+            [
+                prefix + user_cache_key(""),
+                prefix + page_cache.PAGE_KEY_PREFIX,
+                prefix + page_cache.person_generation_key(""),
+                self.page_suffix,
+            ],
+        )
+        found = [*found, None, None, None, None, None, None][:6]
+        loads = self._cache.loads
+        self.account_copy = loads(found[1])
+        uid = found[5].decode() if isinstance(found[5], bytes) else found[5]
+        if uid and self.page_suffix:
+            self.prefetched = {
+                page_cache.page_key(uid, self.page_suffix): loads(found[2]),
+                page_cache.person_generation_key(uid): loads(found[3]),
+                site_key: loads(found[4]),
+            }
+        return loads(found[0])
 
     def _point_to_account(self, data: dict, seconds) -> None:
         user_id = data.get(SESSION_KEY)
-        point = getattr(self._cache, "point", None)
-        if user_id is None or point is None or not self.session_key:
+        set_text = getattr(self._cache, "set_text", None)
+        if user_id is None or set_text is None or not self.session_key:
             return
-        from accounts.backends import user_cache_key
-
-        point(self._account_pointer(self.session_key), user_cache_key(user_id), seconds)
+        set_text(self._account_pointer(self.session_key), str(user_id), seconds)
 
     def load(self):
-        self.account_copy = None
+        self.account_copy, self.prefetched = None, {}
         try:
-            entry, account = self._read_cache()
+            entry = self._read_cache()
         except Exception:  # noqa: BLE001 - a key the cache refuses is a session that is not there
-            entry, account = None, None
+            entry = None
         if isinstance(entry, dict) and entry.get("expires", 0) > timezone.now().timestamp():
-            self.account_copy = account
             return entry["data"]
+        self.account_copy, self.prefetched = None, {}
         stored = self._get_session_from_db()
         if not stored:
             return {}
