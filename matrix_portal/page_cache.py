@@ -149,18 +149,21 @@ def _keep(*, key: str, generations: tuple, value, path: str) -> None:
         logger.warning("Page cache unavailable; %s not kept", path, exc_info=True)
 
 
-def kept_for_person(*, person_id, name: str, make, keep_if=lambda value: True, path: str = ""):
+def kept_for_person(
+    *, person_id, name: str, make, keep_if=lambda value: True, path: str = "", prefetched=None
+):
     """`make()`'s value, kept for the person under `name` while their data and the site's stay the same.
 
     For what a person's pages need besides whole pages (the download's receipt row, say). `keep_if(value)`
     decides whether a value made now may be kept (only what belongs to this person's data should be: a
-    change to anyone else's rows does not drop this person's copies). Off, or Redis down: `make()`.
+    change to anyone else's rows does not drop this person's copies). `prefetched`: what came with the
+    session (named by the request's page suffix). Off, or Redis down: `make()`.
     """
     if settings.PERSONAL_PAGE_CACHE_SECONDS <= 0:
         return make()
     key = page_key(person_id, name)
     try:
-        value, generations = _read_kept(person_id=person_id, key=key)
+        value, generations = _read_kept(person_id=person_id, key=key, prefetched=prefetched)
     except Exception:  # noqa: BLE001 - without the cache the value is simply made
         logger.warning("Page cache unavailable; making %s", name, exc_info=True)
         return make()

@@ -126,21 +126,24 @@ def _download_row(pk: int) -> tuple | None:
         return cursor.fetchone()
 
 
-def receipt_for_download(*, user, pk: int) -> Receipt:
+def receipt_for_download(*, user, pk: int, kept_as: str = "", prefetched=None) -> Receipt:
     """The receipt when `user` may download it; 404 otherwise, so others cannot tell it exists.
 
     One narrow query: the columns the download needs and the owner's id (no payment or contribution rows).
     A person's own receipt row is kept with their pages (matrix_portal.page_cache), so asking again for the
     same receipt reads nothing from the database until their data changes (storing the PDF saves the
-    receipt, which is such a change). Staff rows are always read from the database.
+    receipt, which is such a change). Staff rows are always read from the database. `kept_as`: the name it
+    is kept under (the view passes the request's page suffix, so the row comes with the session in the same
+    round trip: `prefetched`, see matrix_portal.sessions).
     """
     if not 0 < pk < 2**63:  # beyond a bigint the database would refuse the statement
         raise Http404
     if user.is_authenticated and user.is_active and not user.is_staff:
         row = kept_for_person(
             person_id=user.pk,
-            name=f"receipt:{pk}",
+            name=kept_as or f"receipt:{pk}",
             make=lambda: _download_row(pk),
+            prefetched=prefetched,
             keep_if=lambda row: row[4] == user.pk,
             path="receipt download",
         )

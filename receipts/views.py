@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.ic import masked
 from matrix_portal.money import format_rm
+from matrix_portal.page_cache import page_suffix
 from matrix_portal.timeutil import format_datetime
 from receipts.selectors import receipt_for_download, receipt_for_verification
 from receipts.services import receipt_pdf_bytes
@@ -17,7 +18,12 @@ from receipts.services import receipt_pdf_bytes
 
 @require_GET
 def download(request, pk: int):
-    receipt = receipt_for_download(user=request.user, pk=pk)
+    receipt = receipt_for_download(
+        user=request.user,
+        pk=pk,
+        kept_as=page_suffix(request),
+        prefetched=getattr(request.session, "prefetched", None),
+    )
     data = receipt_pdf_bytes(receipt=receipt)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="RESIT-{receipt.number}.pdf"'

@@ -164,3 +164,21 @@ def test_a_redis_that_refuses_scripts_still_serves_the_session(client, person, m
     assert response.status_code == 200 and response.wsgi_request.user == person
     assert not [q for q in captured.captured_queries if "django_session" in q["sql"]]  # still from Redis
     assert "reading it alone" in caplog.text
+
+
+def test_asking_again_for_a_receipt_costs_one_round_trip(client, person, cache_reads, settings):
+    from tests.receipts.conftest import seed_receipt
+
+    settings.PERSONAL_PAGE_CACHE_SECONDS = 120
+    receipt = seed_receipt(person=person)
+    log_in(client)
+    download = reverse("receipts:download", kwargs={"pk": receipt.pk})
+    for _ in range(2):  # stores the PDF (a change), then keeps the row
+        first = client.get(download)
+    cache_reads["single"].clear()
+    cache_reads["scripts"].clear()
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(download)
+    assert again.status_code == 200 and again.content == first.content
+    assert captured.captured_queries == []
+    assert len(cache_reads["scripts"]) == 1 and cache_reads["single"] == []
