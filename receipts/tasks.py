@@ -1,6 +1,9 @@
 """Celery tasks: receipt PDFs and renewal reminders. Every task takes ids, never objects or personal data."""
 
+import ctypes
+import ctypes.util
 import datetime as dt
+import functools
 import logging
 
 from celery import shared_task
@@ -42,7 +45,31 @@ def limit_worker_memory(**kwargs):
 )
 def render_receipt_pdf(receipt_id: int) -> None:
     """Render and store a receipt's PDF once (a stored, intact copy makes this a no-op)."""
-    services.receipt_store_pdf(receipt_id=receipt_id)
+    try:
+        services.receipt_store_pdf(receipt_id=receipt_id)
+    finally:
+        give_back_freed_memory()
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's malloc_trim, or None where the C library has none (musl, macOS)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def give_back_freed_memory() -> None:
+    """Return the memory a render freed to the system.
+
+    The renderer's C libraries (Pango, HarfBuzz, cairo, under WeasyPrint) allocate and free many small blocks,
+    and glibc keeps freed memory inside the process: over hundreds of renders a worker's size creeps up
+    without any leak. malloc_trim hands the free pages back (about 0.4 ms, against some 65 ms per render).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _now(now_iso: str | None) -> dt.datetime:

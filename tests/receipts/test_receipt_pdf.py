@@ -454,3 +454,28 @@ def test_a_failing_render_does_not_undo_the_payment(reference_data, monkeypatch)
     assert receipt.pk and not receipt.pdf
     monkeypatch.undo()
     assert receipt_pdf_bytes(receipt=receipt).startswith(b"%PDF-")  # rendered on first download
+
+
+@pytest.mark.django_db
+def test_the_render_task_hands_freed_memory_back_even_when_the_render_fails(receipt, monkeypatch):
+    from receipts import services, tasks
+
+    trims = []
+    monkeypatch.setattr(tasks, "_malloc_trim", lambda: trims.append)
+    render_task(receipt.pk)
+    assert trims == [0]
+
+    def broken(**kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(services, "receipt_store_pdf", broken)
+    with pytest.raises(RuntimeError):
+        render_task(receipt.pk)
+    assert trims == [0, 0]
+
+
+def test_freed_memory_is_handed_back_where_the_c_library_allows_it():
+    from receipts import tasks
+
+    tasks.give_back_freed_memory()  # glibc here: a real malloc_trim; elsewhere a no-op
+    assert tasks._malloc_trim() is not None or sys.platform != "linux"
