@@ -12,6 +12,7 @@ session, the logged-in account and the kept page a request asks for in one round
 (matrix_portal/page_cache.py) forget what a change makes stale.
 """
 
+import functools
 import logging
 
 from django.core.cache import cache
@@ -47,8 +48,9 @@ class PortalRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
 
+    @functools.cached_property
     def key_prefix_for_scripts(self) -> str:
-        """What make_key() puts before a key (a script builds some of its keys itself)."""
+        """What make_key() puts before a key (a script builds some of its keys itself); fixed per cache."""
         made = self.make_and_validate_key("k")
         if not made.endswith(":k"):
             raise ValueError("A custom KEY_FUNCTION is not supported by the portal's scripts")

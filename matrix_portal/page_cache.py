@@ -1,10 +1,11 @@
 """A self-employed person's own pages (dashboard, history, contribution view), kept between changes.
 
 The pages a person opens again and again only change when their data does. A rendered page is kept under a key
-made of the person, the language, today's date in Malaysia and the full path (with the query), together with
-the generations of the person's data and of the site's reference data it was made under. It is served again
-while both generations are still current, for PERSONAL_PAGE_CACHE_SECONDS at most. The page and the two
-generations are read in one round trip.
+made of the person, today's date in Malaysia and the full path (with the query), together with the language it
+was rendered in and the generations of the person's data and of the site's reference data it was made under.
+It is served again in that language while both generations are still current, for
+PERSONAL_PAGE_CACHE_SECONDS at most. The page and the two generations are read in one round trip, which with
+Redis sessions is the session's own (matrix_portal.sessions).
 
 - Generations: a random token per person and one for the whole site. `person_pages_changed()` drops the
   person's token at once and again when the transaction that changed their data commits (the receivers

@@ -94,7 +94,7 @@ class SessionStore(cached_db.SessionStore):
         from accounts.backends import user_cache_key
         from matrix_portal import page_cache
 
-        prefix = self._cache.key_prefix_for_scripts()
+        prefix = self._cache.key_prefix_for_scripts
         site_key = page_cache.site_generation_key()
         found = run(
             _READ_SESSION,
